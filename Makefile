@@ -1,0 +1,49 @@
+# vector-crm: every target creates .venv and installs from pyproject.toml (pinned by
+# constraints.txt) on first use. Nothing needs installing by hand.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export VECTOR_CRM_DATA_DIR ?= $(CURDIR)/data
+export DAGSTER_HOME := $(VECTOR_CRM_DATA_DIR)/dagster_home
+export DBT_PROFILES_DIR := $(CURDIR)/dbt
+
+.PHONY: run test bench lint dev data docs setup clean
+.DEFAULT_GOAL := run
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed  ## create the virtual environment
+
+run: setup  ## generate demo data if needed, run the whole pipeline, print where results are
+	$(BIN)/python -m dagster_project.run
+
+test: setup  ## the whole test suite (small generated data)
+	$(BIN)/python -m dagster_project.run --setup-only >/dev/null
+	$(BIN)/python -m pytest -q
+
+data: setup  ## generate landing files: make data SIZE=S|M|L|XL SEED=42 [FORCE=1]
+	$(BIN)/python -m dagster_project.generate --size $(or $(SIZE),S) --seed $(or $(SEED),42) $(if $(FORCE),--force)
+
+bench: setup  ## measure floor, ingestion, dbt build and the whole pipeline: make bench SIZE=M|L
+	$(BIN)/python -m bench --size $(or $(SIZE),M) --seed $(or $(SEED),42)
+
+lint: setup  ## SQLFluff (dbt templater) over models and macros
+	$(BIN)/python -m dagster_project.transform.dbt_sources --check
+	cd dbt && $(BIN)/sqlfluff lint models macros
+
+dev: setup  ## Dagster UI on http://127.0.0.1:3000
+	$(BIN)/python -m dagster_project.run --setup-only
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
+
+docs: setup  ## dbt docs site into data/dbt_docs
+	$(BIN)/python -m dagster_project.run --setup-only >/dev/null
+	cd dbt && $(BIN)/dbt docs generate --static --target-path $(VECTOR_CRM_DATA_DIR)/dbt_docs
+
+clean:  ## remove the virtual environment and dbt build files (keeps data/)
+	rm -rf $(VENV) dbt/target dbt/logs

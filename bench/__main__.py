@@ -1,0 +1,106 @@
+"""`make bench SIZE=M|L`: generate (or reuse) data of one size, then measure in one run
+the floor, ingestion, dbt build and the whole pipeline: wall time and peak memory.
+
+Data for each size lives in <data dir>/bench/<SIZE>-seed<SEED>/ (its own data directory);
+results are printed as a table and written to <data dir>/bench/results-<SIZE>-<timestamp>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dagster_project.settings import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths
+
+GOAL_INGEST_OVER_FLOOR = 2.0
+
+
+def measure(cmd: list[str], env: dict) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.measure", *cmd], env=env, capture_output=True, text=True
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["returncode"] != 0:
+        sys.stderr.write(out.stderr[-4000:])
+        raise SystemExit(f"stage failed: {' '.join(cmd)}")
+    return result
+
+
+def landing_bytes(landing: Path) -> int:
+    return sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
+
+
+def reset_outputs(bench_paths: Paths) -> None:
+    for p in (bench_paths.lake, bench_paths.data_dir / "floor"):
+        shutil.rmtree(p, ignore_errors=True)
+    bench_paths.warehouse.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", default="M", choices=["S", "M", "L", "XL"])
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+
+    main_paths = Paths.from_env()
+    bench_paths = Paths(main_paths.bench / f"{args.size}-seed{args.seed}")
+    env = dict(os.environ, **{DATA_DIR_ENV: str(bench_paths.data_dir), "DAGSTER_HOME": str(bench_paths.dagster_home)})
+    py = sys.executable
+    stages: dict[str, dict] = {}
+
+    if not (bench_paths.landing.is_dir() and any(bench_paths.landing.rglob("*.*"))):
+        print(f"generating size {args.size} (seed {args.seed}) into {bench_paths.data_dir} ...", flush=True)
+        stages["generate"] = measure([py, "-m", "dagster_project.generate", "--size", args.size,
+                                      "--seed", str(args.seed), "--force"], env)
+    size = landing_bytes(bench_paths.landing)
+    files = sum(1 for p in bench_paths.landing.rglob("*") if p.is_file())
+
+    reset_outputs(bench_paths)
+    print("floor ...", flush=True)
+    stages["floor"] = measure([py, "-m", "bench.floor", str(bench_paths.landing), str(bench_paths.data_dir / "floor")], env)
+    print("ingestion ...", flush=True)
+    stages["ingestion"] = measure([py, "-m", "dagster_project.ingest"], env)
+    print("dbt build ...", flush=True)
+    dbt = str(Path(py).parent / "dbt")
+    stages["dbt_build"] = measure([dbt, "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"], env)
+    reset_outputs(bench_paths)
+    print("whole pipeline (Dagster) ...", flush=True)
+    stages["pipeline"] = measure([py, "-m", "dagster_project.run"], env)
+    shutil.rmtree(bench_paths.data_dir / "floor", ignore_errors=True)
+
+    ratio = stages["ingestion"]["wall_s"] / max(stages["floor"]["wall_s"], 1e-9)
+    result = {
+        "size": args.size,
+        "seed": args.seed,
+        "landing_bytes": size,
+        "landing_files": files,
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "stages": stages,
+        "ingestion_over_floor": round(ratio, 2),
+        "goal_ingestion_over_floor": GOAL_INGEST_OVER_FLOOR,
+    }
+    main_paths.bench.mkdir(parents=True, exist_ok=True)
+    out = main_paths.bench / f"results-{args.size}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps(result, indent=2))
+
+    print(f"\nvector-crm benchmark, size {args.size}: {files:,} landing files, {size / 1e6:,.0f} MB")
+    print(f"{'stage':<12} {'wall s':>9} {'peak MB':>9}")
+    for name, s in stages.items():
+        print(f"{name:<12} {s['wall_s']:>9.1f} {s['peak_rss_mb']:>9.0f}")
+    verdict = "within" if ratio <= GOAL_INGEST_OVER_FLOOR else "OVER"
+    print(f"ingestion / floor = {ratio:.2f} ({verdict} the goal of {GOAL_INGEST_OVER_FLOOR}x)")
+    print(f"results: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

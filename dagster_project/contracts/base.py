@@ -1,0 +1,91 @@
+"""The vocabulary of a landing contract: what a feed's files must look like.
+
+A contract is written once, here, and read by ingestion (validation SQL),
+by the dbt source YAML exporter (docs and column types) and by the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Contract types and the DuckDB type each one is validated and stored as.
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "decimal": "DECIMAL(18,4)",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
+
+# What a boolean cell may say (compared lower-cased and trimmed).
+TRUE_WORDS = ("true", "t", "1", "yes", "y")
+FALSE_WORDS = ("false", "f", "0", "no", "n")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    allowed: tuple[str, ...] | None = None  # allowed values, compared lower-cased
+    min: float | str | None = None  # inclusive lower bound (number or ISO date)
+    max: float | str | None = None  # inclusive upper bound
+    default: str | None = None  # applied at ingestion when the cell is empty
+    pii: bool = False  # personal data: never reaches a public mart in clear
+    example: str = ""
+
+    def __post_init__(self) -> None:
+        if self.type not in DUCKDB_TYPES:
+            raise ValueError(f"column {self.name}: unknown type {self.type!r}")
+        if self.required and self.default is not None:
+            raise ValueError(f"column {self.name}: a required column has no default")
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Feed:
+    source: str
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    business_key: tuple[str, ...]
+    file_format: str = "csv"  # "csv" (UTF-8, comma, double quotes, header) or "jsonl"
+    # Optional column whose larger value marks the newer version of a business key.
+    version_column: str | None = None
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.key}: duplicate column names")
+        for k in self.business_key:
+            if k not in names:
+                raise ValueError(f"{self.key}: business key column {k} is not a column")
+        if self.file_format not in ("csv", "jsonl"):
+            raise ValueError(f"{self.key}: unknown file format {self.file_format}")
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}/{self.name}"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.key} has no column {name}")
+
+    @property
+    def file_suffixes(self) -> tuple[str, ...]:
+        return (".csv",) if self.file_format == "csv" else (".jsonl", ".json", ".ndjson")

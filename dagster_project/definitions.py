@@ -1,0 +1,31 @@
+"""The one Definitions object: assets, checks, jobs, schedules and resources."""
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from .ingest.assets import ingest_assets
+from .transform.assets import vector_crm_dbt_assets
+from .transform.project import dbt_project
+
+full_pipeline = dg.define_asset_job(
+    "full_pipeline",
+    selection=dg.AssetSelection.all(),
+    description="Ingest every landing feed, then build and test the dbt project.",
+)
+ingest_only = dg.define_asset_job(
+    "ingest_only",
+    selection=dg.AssetSelection.groups("raw"),
+    description="Load new landing files into the raw lake and quarantine.",
+)
+daily_full_pipeline = dg.ScheduleDefinition(
+    job=full_pipeline,
+    cron_schedule="0 5 * * *",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, vector_crm_dbt_assets],
+    jobs=[full_pipeline, ingest_only],
+    schedules=[daily_full_pipeline],
+    resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+)

@@ -1,0 +1,1 @@
+"""Landing zone → raw Parquet lake + quarantine + load manifest."""

@@ -1,0 +1,88 @@
+"""One Dagster asset per landing feed, keyed raw/<source>/<feed> (the dbt source's key)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ..contracts import ALL_FEEDS, Feed
+from ..settings import Paths
+from .loader import FeedReport, ingest_feed
+
+MAX_FILES_LISTED = 50
+
+
+def build_ingest_asset(feed: Feed) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=dg.AssetKey(["raw", feed.source, feed.name]),
+        name=f"raw_{feed.source}__{feed.name}",
+        group_name="raw",
+        kinds={"duckdb", "parquet"},
+        description=f"{feed.description}\n\nLanded as {feed.file_format.upper()} under "
+        f"`landing/{feed.source}/{feed.name}/`; valid rows in `lake/raw/{feed.source}/{feed.name}/`, "
+        f"rejected rows in `lake/quarantine/{feed.source}/{feed.name}/`.",
+        metadata={"contract": contract_table(feed)},
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
+    )
+    def _ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        paths = Paths.from_env()
+        report = ingest_feed(paths, feed)
+        metadata = report_metadata(paths, report)
+        if report.rejected:
+            # Everything readable is loaded; the run still fails so that someone looks.
+            reasons = "\n".join(f"- {f.source_file}: {f.problem}" for f in report.rejected)
+            raise dg.Failure(
+                description=f"{len(report.rejected)} file(s) of {feed.key} could not be read "
+                f"(left in place, nothing loaded from them):\n{reasons}",
+                metadata=metadata,
+                allow_retries=False,
+            )
+        context.log.info(
+            f"{feed.key}: {report.count('loaded')} new file(s), {report.rows_raw} rows to raw, "
+            f"{report.rows_quarantined} to quarantine"
+        )
+        return dg.MaterializeResult(metadata=metadata)
+
+    return _ingest
+
+
+def contract_table(feed: Feed) -> dg.MetadataValue:
+    lines = ["| column | type | required | rule | default |", "|---|---|---|---|---|"]
+    for c in feed.columns:
+        rule = ", ".join(
+            x for x in [
+                f"one of {', '.join(c.allowed)}" if c.allowed else "",
+                f">= {c.min}" if c.min is not None else "",
+                f"<= {c.max}" if c.max is not None else "",
+            ] if x
+        )
+        lines.append(f"| {c.name} | {c.type} | {'yes' if c.required else ''} | {rule} | {c.default or ''} |")
+    lines.append(f"\nBusiness key: ({', '.join(feed.business_key)})")
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+def report_metadata(paths: Paths, report: FeedReport) -> dict:
+    feed = report.feed
+    new = [f for f in report.files if f.status in ("loaded", "rejected", "duplicate_content")]
+    table = ["| file | status | rows read | raw | quarantined | note |", "|---|---|---|---|---|---|"]
+    for f in new[:MAX_FILES_LISTED]:
+        table.append(f"| {f.source_file} | {f.status} | {f.rows_read} | {f.rows_raw} | {f.rows_quarantined} | {f.problem or ''} |")
+    if len(new) > MAX_FILES_LISTED:
+        table.append(f"| … {len(new) - MAX_FILES_LISTED} more | | | | | |")
+    rules = "\n".join(f"- `{rule}`: {n}" for rule, n in report.rule_counts.most_common()) or "none"
+    return {
+        "files_new_loaded": report.count("loaded"),
+        "files_already_loaded": report.count("already_loaded"),
+        "files_duplicate_content": report.count("duplicate_content"),
+        "files_rejected": len(report.rejected),
+        "rows_read": report.rows_read,
+        "rows_raw": report.rows_raw,
+        "rows_quarantined": report.rows_quarantined,
+        "files": dg.MetadataValue.md("\n".join(table)),
+        "quarantine_rules": dg.MetadataValue.md(rules),
+        "ignored_columns": ", ".join(sorted(report.ignored_columns)) or "none",
+        "raw_path": dg.MetadataValue.path(str(paths.feed_dir(paths.raw, feed.source, feed.name))),
+        "quarantine_path": dg.MetadataValue.path(str(paths.feed_dir(paths.quarantine, feed.source, feed.name))),
+    }
+
+
+ingest_assets = [build_ingest_asset(f) for f in ALL_FEEDS]

@@ -1,0 +1,364 @@
+"""Landing → raw lake + quarantine + manifest, for one feed.
+
+New files are loaded in steps of up to ``chunk_bytes``: DuckDB reads all files of a
+step in one scan, checks every row against the contract in one query, and writes
+one raw part (valid rows, typed) and one quarantine part (every other row, with
+the rules it broke and its original text). Row conservation holds per file:
+rows read = rows in raw + rows in quarantine.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from ..contracts import Feed
+from ..settings import Paths
+from . import manifest as mf
+from .landing import LandedFile, discover, inspect
+from .rules import failures_expression, lit, original_text, q, typed_projection
+
+DEFAULT_CHUNK_BYTES = int(os.environ.get("VECTOR_CRM_INGEST_CHUNK_MB", "256")) * 1024 * 1024
+LF, CRLF = r"\n", r"\r\n"  # DuckDB's spelling of the two line endings
+LINEAGE = ["_source_file", "_source_row", "_batch_id", "_loaded_at"]
+QUARANTINE_COLUMNS = [
+    "_source_file", "_source_row", "_batch_id", "_loaded_at",
+    "_rule", "_column", "_detail", "_rules", "_original",
+]
+
+
+@dataclass
+class FileResult:
+    source_file: str
+    status: str  # loaded | already_loaded | duplicate_content | rejected
+    batch_id: str = ""
+    rows_read: int = 0
+    rows_raw: int = 0
+    rows_quarantined: int = 0
+    problem: str | None = None
+
+
+@dataclass
+class FeedReport:
+    feed: Feed
+    loaded_at: datetime
+    files: list[FileResult] = field(default_factory=list)
+    rule_counts: Counter = field(default_factory=Counter)
+    ignored_columns: set[str] = field(default_factory=set)
+    parts: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def rejected(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "rejected"]
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_raw(self) -> int:
+        return sum(f.rows_raw for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+
+def ingest_feed(paths: Paths, feed: Feed, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> FeedReport:
+    raw_dir = paths.feed_dir(paths.raw, feed.source, feed.name)
+    quarantine_dir = paths.feed_dir(paths.quarantine, feed.source, feed.name)
+    manifest_dir = paths.feed_dir(paths.manifest, feed.source, feed.name)
+    for d in (raw_dir, quarantine_dir, manifest_dir):
+        d.mkdir(parents=True, exist_ok=True)
+    mf.remove_orphans(manifest_dir, [raw_dir, quarantine_dir])
+    _write_schema_part(feed, raw_dir)
+
+    report = FeedReport(feed, datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0))
+    known = mf.load_known(manifest_dir)
+    to_load: list[LandedFile] = []
+    duplicates: list[tuple[LandedFile, str]] = []
+    seen_now: dict[str, str] = {}
+    for f in discover(paths.landing, feed):
+        if (f.relative, f.size, f.mtime_ns) in known.by_stat:
+            report.files.append(FileResult(f.relative, "already_loaded"))
+            continue
+        inspect(f, feed)
+        if f.problem:
+            report.files.append(FileResult(f.relative, "rejected", f.batch_id, problem=f.problem))
+        elif f.content_hash in known.by_hash or f.content_hash in seen_now:
+            original = known.by_hash.get(f.content_hash) or seen_now[f.content_hash]
+            duplicates.append((f, original))
+            report.files.append(FileResult(f.relative, "duplicate_content", f.batch_id, problem=f"same bytes as {original}"))
+        else:
+            seen_now[f.content_hash] = f.relative
+            to_load.append(f)
+
+    for chunk in _chunks(to_load, chunk_bytes):
+        _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_dir)
+    if duplicates:
+        _commit_manifest(manifest_dir, _new_part_id(report), report.loaded_at, [
+            (f, "duplicate_content", original, FileResult(f.relative, "duplicate_content")) for f, original in duplicates
+        ])
+    return report
+
+
+def _chunks(files: list[LandedFile], chunk_bytes: int):
+    chunk, size = [], 0
+    for f in files:
+        if chunk and size + f.size > chunk_bytes:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(f)
+        size += f.size
+    if chunk:
+        yield chunk
+
+
+def _new_part_id(report: FeedReport) -> str:
+    return f"part-{report.loaded_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def _write_schema_part(feed: Feed, raw_dir: Path) -> None:
+    """A zero-row file with the full typed schema, so readers of the folder always find one."""
+    cols = ", ".join(
+        [f"cast(null as {c.duckdb_type}) as {q(c.name)}" for c in feed.columns]
+        + ["cast(null as VARCHAR) as _source_file", "cast(null as BIGINT) as _source_row",
+           "cast(null as VARCHAR) as _batch_id", "cast(null as TIMESTAMP) as _loaded_at"]
+    )
+    target = raw_dir / "_schema.parquet"
+    con = duckdb.connect()
+    try:
+        con.execute(f"copy (select {cols} limit 0) to {lit(str(target) + '.tmp')} (format parquet)")
+    finally:
+        con.close()
+    os.replace(str(target) + ".tmp", target)
+
+
+def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_dir) -> None:
+    part_id = _new_part_id(report)
+    con = duckdb.connect()
+    try:
+        con.execute("create temp table files (path varchar, source_file varchar, batch_id varchar)")
+        con.executemany("insert into files values (?, ?, ?)", [[str(f.path), f.relative, f.batch_id] for f in chunk])
+        readable = _read_landed(con, feed, chunk, report)
+        con.execute(f"create temp table checked as select *, {failures_expression(feed)} as _failures from landed")
+        con.execute(
+            "update checked set _failures = _pre_failures where _pre_failures is not null"
+        )
+        loaded_at = lit(report.loaded_at.isoformat(sep=" "))
+        raw_tmp = raw_dir / f"{part_id}.parquet.tmp"
+        con.execute(
+            f"copy (select {', '.join(typed_projection(feed))}, _source_file, _source_row, _batch_id, "
+            f"cast({loaded_at} as timestamp) as _loaded_at from checked where len(_failures) = 0) "
+            f"to {lit(str(raw_tmp))} (format parquet, compression zstd)"
+        )
+        q_tmp = quarantine_dir / f"{part_id}.parquet.tmp"
+        con.execute(
+            f"""copy (
+              select _source_file, _source_row, _batch_id, cast({loaded_at} as timestamp) as _loaded_at,
+                _failures[1].rule as _rule, _failures[1].col as _column,
+                array_to_string(list_transform(_failures, lambda x: x.message), '; ') as _detail,
+                list_transform(_failures, lambda x: x.rule || ':' || coalesce(x.col, '')) as _rules,
+                _original
+              from checked where len(_failures) > 0
+              union all
+              select _source_file, _source_row, _batch_id, cast({loaded_at} as timestamp),
+                _rule, _column, _detail, [_rule || ':' || coalesce(_column, '')], _original
+              from rejected_lines
+              order by _source_file, _source_row
+            ) to {lit(str(q_tmp))} (format parquet, compression zstd)"""
+        )
+        per_file = {
+            r[0]: r[1:]
+            for r in con.execute(
+                """
+                with c as (
+                  select _source_file, count(*) as n, count(*) filter (where len(_failures) = 0) as ok
+                  from checked group by all
+                ), r as (select _source_file, count(*) as n from rejected_lines group by all)
+                select f.source_file, coalesce(c.n, 0) + coalesce(r.n, 0), coalesce(c.ok, 0),
+                       coalesce(c.n, 0) - coalesce(c.ok, 0) + coalesce(r.n, 0)
+                from files f left join c on c._source_file = f.source_file
+                left join r on r._source_file = f.source_file
+                """
+            ).fetchall()
+        }
+        for rule, n in con.execute(
+            "select rule, count(*) from (select unnest(list_transform(_failures, lambda x: x.rule || ':' || coalesce(x.col, ''))) as rule "
+            "from checked where len(_failures) > 0 union all select _rule || ':' || coalesce(_column, '') from rejected_lines) group by all"
+        ).fetchall():
+            report.rule_counts[rule] += n
+    finally:
+        con.close()
+
+    if not readable:
+        for tmp in (raw_tmp, q_tmp):
+            tmp.unlink(missing_ok=True)
+        return
+    os.replace(raw_tmp, raw_dir / f"{part_id}.parquet")
+    os.replace(q_tmp, quarantine_dir / f"{part_id}.parquet")
+    entries = []
+    for f in readable:
+        read, ok, bad = per_file[f.relative]
+        if read != ok + bad:  # guards the counting itself; cannot happen by construction
+            raise RuntimeError(f"{f.relative}: {read} rows read but {ok} raw + {bad} quarantined")
+        entries.append((f, "loaded", None, FileResult(f.relative, "loaded", f.batch_id, read, ok, bad)))
+    _commit_manifest(manifest_dir, part_id, report.loaded_at, entries)
+    report.files.extend(e[3] for e in entries)
+    report.parts.append(part_id)
+
+
+def _commit_manifest(manifest_dir: Path, part_id: str, loaded_at: datetime, entries) -> None:
+    con = duckdb.connect()
+    try:
+        cols = ", ".join(f"{name} {typ}" for name, typ in mf.MANIFEST_COLUMNS.items())
+        con.execute(f"create temp table m ({cols})")
+        con.executemany(
+            f"insert into m values ({', '.join('?' * len(mf.MANIFEST_COLUMNS))})",
+            [
+                [f.relative, f.content_hash, f.batch_id, f.size, f.mtime_ns, status, dup_of,
+                 r.rows_read, r.rows_raw, r.rows_quarantined, part_id, loaded_at]
+                for f, status, dup_of, r in entries
+            ],
+        )
+        tmp = manifest_dir / f"{part_id}.parquet.tmp"
+        con.execute(f"copy m to {lit(str(tmp))} (format parquet)")
+    finally:
+        con.close()
+    os.replace(tmp, manifest_dir / f"{part_id}.parquet")
+
+
+# --- reading landed files into the `landed` table -------------------------------------------
+
+def _read_landed(con, feed: Feed, chunk: list[LandedFile], report: FeedReport) -> list[LandedFile]:
+    """Create `landed` (one text row per landed row) and `rejected_lines` (rows the parser
+    could not split). Returns the files that were readable; the others are marked rejected."""
+    cols = ", ".join(f"{q(c.name)} VARCHAR" for c in feed.columns)
+    con.execute(
+        f"create temp table landed ({cols}, _source_file VARCHAR, _source_row BIGINT, _batch_id VARCHAR, "
+        "_original VARCHAR, _pre_failures STRUCT(rule VARCHAR, col VARCHAR, message VARCHAR)[])"
+    )
+    con.execute(
+        "create temp table rejected_lines (_source_file VARCHAR, _source_row BIGINT, _batch_id VARCHAR, "
+        "_rule VARCHAR, _column VARCHAR, _detail VARCHAR, _original VARCHAR)"
+    )
+    reader = _read_csv_group if feed.file_format == "csv" else _read_jsonl_group
+    groups: dict[tuple, list[LandedFile]] = {}
+    for f in chunk:
+        groups.setdefault(tuple(f.header), []).append(f)
+    readable = []
+    for group in groups.values():
+        try:
+            reader(con, feed, group, report)
+            readable.extend(group)
+        except duckdb.Error:
+            # One bad file must not sink the others: retry one by one and reject only the culprit.
+            for f in group:
+                try:
+                    reader(con, feed, [f], report)
+                    readable.append(f)
+                except duckdb.Error as e:
+                    f.problem = f"unreadable: {str(e).splitlines()[0]}"
+                    report.files.append(FileResult(f.relative, "rejected", f.batch_id, problem=f.problem))
+    return readable
+
+
+def _read_csv_group(con, feed: Feed, group: list[LandedFile], report: FeedReport) -> None:
+    """Read files sharing one header in a single DuckDB scan, keeping parser rejects.
+
+    DuckDB numbers rejected lines (header = line 1, a quoted multi-line record counts
+    once); a valid row's line follows from its position among the valid rows of its
+    file and the rejected lines before it.
+    """
+    known = set(feed.column_names)
+    names = [h if h in known else f"_ignored_{i}" for i, h in enumerate(group[0].header)]
+    report.ignored_columns.update(h or "(blank)" for h in group[0].header if h not in known)
+    columns = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in names) + "}"
+    paths = "[" + ", ".join(lit(str(f.path)) for f in group) + "]"
+    new_line = lit(CRLF if group[0].crlf else LF)
+    for t in ("g", "g_rej_errors", "g_rej_scans"):
+        con.execute(f"drop table if exists {t}")
+    con.execute(
+        f"""create temp table g as select * from read_csv({paths}, header = true, columns = {columns},
+              delim = ',', quote = '"', escape = '"', auto_detect = false, null_padding = false,
+              filename = '_path', store_rejects = true, rejects_table = 'g_rej_errors',
+              rejects_scan = 'g_rej_scans', new_line = {new_line})"""
+    )
+    present = [c.name for c in feed.columns if c.name in names]
+    select_cols = ", ".join(q(c.name) if c.name in present else "null" for c in feed.columns)
+    con.execute(
+        f"""
+        insert into landed
+        with rej as (
+          select s.file_path as _path, e.line,
+                 row_number() over (partition by s.file_path order by e.line) as i
+          from (select distinct scan_id, file_id, line from g_rej_errors) e
+          join g_rej_scans s using (scan_id, file_id)
+        ), rej_steps as (
+          select _path, line - i - 1 as valid_before, max(i) as i from rej group by all
+        ), valid as (
+          select *, row_number() over (partition by _path order by rowid) as k from g
+        )
+        select {select_cols}, files.source_file, k + 1 + coalesce(rej_steps.i, 0), files.batch_id,
+               {original_text(dict(zip(group[0].header, names)))}, null
+        from valid
+        asof left join rej_steps on valid._path = rej_steps._path and valid.k > rej_steps.valid_before
+        join files on files.path = valid._path
+        """
+    )
+    con.execute(
+        """
+        insert into rejected_lines
+        select files.source_file, e.line, files.batch_id,
+               'csv_' || lower(replace(arg_min(e.error_type, e.column_idx), ' ', '_')),
+               arg_min(e.column_name, e.column_idx),
+               string_agg(e.error_message, '; '), min(e.csv_line)
+        from g_rej_errors e join g_rej_scans s using (scan_id, file_id)
+        join files on files.path = s.file_path
+        group by files.source_file, e.line, files.batch_id
+        """
+    )
+
+
+def _read_jsonl_group(con, feed: Feed, group: list[LandedFile], report: FeedReport) -> None:
+    """JSON lines are read as text lines (so a broken line is kept, with its number) and
+    parsed with DuckDB's JSON functions. Blank lines are not rows."""
+    paths = "[" + ", ".join(lit(str(f.path)) for f in group) + "]"
+    json_paths = "[" + ", ".join(lit("$." + q(c.name)) for c in feed.columns) + "]"
+    cells = ", ".join(f"cells[{i + 1}]" for i in range(len(feed.columns)))
+    con.execute(
+        f"""
+        insert into landed
+        with lines as (
+          select filename as _path, unnest(string_split(content, chr(10))) as line,
+                 generate_subscripts(string_split(content, chr(10)), 1) as _source_row
+          from read_text({paths})
+        ), parsed as (
+          select _path, _source_row, rtrim(line, chr(13)) as line,
+                 json_valid(rtrim(line, chr(13))) as is_json
+          from lines where trim(line) <> ''
+        ), objects as (
+          select *, case when is_json then json_type(line) = 'OBJECT' else false end as is_object from parsed
+        ), extracted as (
+          select *, case when is_object then json_extract_string(line, {json_paths}) end as cells
+          from objects
+        )
+        select {cells}, files.source_file, _source_row, files.batch_id, line,
+          case
+            when not is_json then [{{'rule': 'json_malformed', 'col': null,
+                                     'message': 'line is not valid JSON'}}]
+            when not is_object then [{{'rule': 'json_not_object', 'col': null,
+                                       'message': 'line is JSON but not an object'}}]
+          end
+        from extracted join files on files.path = extracted._path
+        """
+    )

@@ -1,0 +1,105 @@
+"""`make run`: generate demo data if the landing zone is empty, run the whole
+pipeline in-process against a persistent Dagster instance, and say where things are.
+
+    python -m dagster_project.run              # the whole pipeline
+    python -m dagster_project.run --setup-only # prepare DAGSTER_HOME and the dbt manifest (for `make dev`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from .settings import Paths
+
+DAGSTER_YAML = """\
+# Written by vector-crm. Runs and asset history live beside the data.
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1  # the `warehouse` pool: one writer on warehouse.duckdb at a time
+"""
+
+DEMO_SIZE, DEMO_SEED = "S", 42
+
+
+def ensure_dagster_home(paths: Paths) -> None:
+    paths.dagster_home.mkdir(parents=True, exist_ok=True)
+    config = paths.dagster_home / "dagster.yaml"
+    if not config.exists() or config.read_text() != DAGSTER_YAML:
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(paths.dagster_home)
+
+
+def landing_is_empty(paths: Paths) -> bool:
+    return not paths.landing.is_dir() or not any(p.is_file() for p in paths.landing.rglob("*"))
+
+
+def setup(paths: Paths) -> None:
+    paths.export_env()
+    ensure_dagster_home(paths)
+    from .transform.project import prepare_manifest
+
+    prepare_manifest()
+
+
+def run_pipeline(paths: Paths) -> bool:
+    from dagster import DagsterInstance
+
+    from .definitions import defs
+
+    job = defs.resolve_job_def("full_pipeline")
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    return result.success
+
+
+def summary(paths: Paths) -> str:
+    import duckdb
+
+    lines = []
+    con = duckdb.connect()
+    try:
+        for layer in ("raw", "quarantine"):
+            root = getattr(paths, layer)
+            for folder in sorted(p for p in root.glob("*/*") if any(p.glob("part-*.parquet"))):
+                n = con.execute("select count(*) from read_parquet(?)", [str(folder / "part-*.parquet")]).fetchone()[0]
+                lines.append(f"  {layer:<10} {folder.relative_to(root).as_posix():<34} {n:>10,} rows")
+    finally:
+        con.close()
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--setup-only", action="store_true")
+    args = parser.parse_args(argv)
+    paths = Paths.from_env()
+    t0 = time.monotonic()
+    setup(paths)
+    if args.setup_only:
+        print(f"DAGSTER_HOME={paths.dagster_home}")
+        return 0
+    if landing_is_empty(paths):
+        from .generate import generate
+
+        print(f"Landing zone {paths.landing} is empty: generating demo data (size {DEMO_SIZE}, seed {DEMO_SEED}).")
+        generate(paths.data_dir, DEMO_SIZE, DEMO_SEED)
+    ok = run_pipeline(paths)
+    print()
+    print("vector-crm pipeline " + ("succeeded" if ok else "FAILED (see the run in the Dagster UI)") + f" in {time.monotonic() - t0:.0f} s")
+    print(f"  data directory   {paths.data_dir}")
+    print(f"  landing zone     {paths.landing}")
+    print(f"  warehouse        {paths.warehouse}   (schemas staging, intermediate, marts)")
+    print(f"  raw lake         {paths.raw}")
+    print(f"  quarantine       {paths.quarantine}")
+    print(summary(paths))
+    print("  Dagster UI       make dev   (then open http://127.0.0.1:3000)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

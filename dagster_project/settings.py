@@ -1,0 +1,73 @@
+"""Where everything lives at run time. One place, read from the environment.
+
+All runtime data sits under one data directory: ``$VECTOR_CRM_DATA_DIR``
+(default ``<repo>/data``). This module imports nothing heavy so that the
+generator and the CLI start fast.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+DATA_DIR_ENV = "VECTOR_CRM_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class Paths:
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Paths:
+        raw = os.environ.get(DATA_DIR_ENV) or str(REPO_ROOT / "data")
+        return cls(Path(raw).expanduser().resolve())
+
+    @property
+    def landing(self) -> Path:
+        """Files as source systems export them; never modified by the pipeline."""
+        return self.data_dir / "landing"
+
+    @property
+    def lake(self) -> Path:
+        return self.data_dir / "lake"
+
+    @property
+    def raw(self) -> Path:
+        return self.lake / "raw"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.lake / "quarantine"
+
+    @property
+    def manifest(self) -> Path:
+        """The load manifest: one record per landed file, by content hash."""
+        return self.lake / "manifest"
+
+    @property
+    def warehouse(self) -> Path:
+        """The DuckDB file only dbt writes."""
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def ground_truth(self) -> Path:
+        """What the generator knows about its own data (true person ids, injected defects)."""
+        return self.data_dir / "ground_truth"
+
+    @property
+    def bench(self) -> Path:
+        return self.data_dir / "bench"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster_home"
+
+    def feed_dir(self, layer: Path, source: str, feed: str) -> Path:
+        return layer / source / feed
+
+    def export_env(self) -> None:
+        """Make the data directory visible to child processes (dbt reads it in profiles.yml)."""
+        os.environ[DATA_DIR_ENV] = str(self.data_dir)

@@ -1,0 +1,42 @@
+"""dbt models as Dagster assets; dbt tests surface as asset checks."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from .project import dbt_project
+
+# Only one process may write warehouse.duckdb: every dbt step takes a slot in this pool,
+# whose limit is 1 (dagster.yaml written by `python -m dagster_project.run` / `make dev`).
+WAREHOUSE_POOL = "warehouse"
+
+
+class VectorCrmTranslator(DagsterDbtTranslator):
+    """Models are keyed by <schema>/<model> and grouped by their folder (staging, intermediate, marts)."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            layer = dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "seeds"
+            return dg.AssetKey([layer, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props["fqn"]
+        if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2:
+            return fqn[1]
+        return "seeds" if dbt_resource_props["resource_type"] == "seed" else None
+
+
+translator = VectorCrmTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    pool=WAREHOUSE_POOL,
+)
+def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,46 @@
+"""The Dagster definitions load, with one ingest asset per feed wired upstream of its staging model."""
+
+import dagster as dg
+
+from dagster_project.contracts import ALL_FEEDS
+from dagster_project.definitions import defs
+from dagster_project.transform.assets import VectorCrmTranslator
+
+
+def _graph():
+    return defs.resolve_asset_graph()
+
+
+def test_one_ingest_asset_per_feed_in_group_raw():
+    graph = _graph()
+    raw_keys = {k for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
+    assert raw_keys == {dg.AssetKey(["raw", f.source, f.name]) for f in ALL_FEEDS}
+    for key in raw_keys:
+        assert graph.get(key).group_name == "raw"
+
+
+def test_each_staging_model_depends_on_its_ingest_asset():
+    graph = _graph()
+    for f in ALL_FEEDS:
+        staging = dg.AssetKey(["staging", f"stg_{f.source}__{f.name}"])
+        assert dg.AssetKey(["raw", f.source, f.name]) in graph.get(staging).parent_keys
+        assert graph.get(staging).group_name == "staging"
+
+
+def test_dbt_tests_are_asset_checks():
+    checks = list(_graph().asset_check_keys)
+    staging_checks = [c for c in checks if c.asset_key.path[0] == "staging"]
+    assert any(c.name.startswith("unique") for c in staging_checks)
+    assert any(c.name.startswith("not_null") for c in staging_checks)
+
+
+def test_translator_keys_models_by_layer():
+    props = {"resource_type": "model", "fqn": ["vector_crm", "marts", "sales", "customer_rfm"], "name": "customer_rfm"}
+    assert VectorCrmTranslator().get_asset_key(props) == dg.AssetKey(["marts", "customer_rfm"])
+    assert VectorCrmTranslator().get_group_name(props) == "marts"
+
+
+def test_jobs_and_schedule_exist():
+    assert defs.resolve_job_def("full_pipeline") is not None
+    assert defs.resolve_job_def("ingest_only") is not None
+    assert defs.resolve_schedule_def("daily_full_pipeline").cron_schedule == "0 5 * * *"

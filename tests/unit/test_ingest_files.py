@@ -1,0 +1,140 @@
+"""File-level behaviour of ingestion: unreadable files, re-landing, conservation, crashes."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+from dagster_project.contracts import get_feed
+from dagster_project.ingest.loader import ingest_feed
+from dagster_project.ingest.manifest import read_manifest
+from tests.helpers import example_row, read_rows, write_landed
+
+ORDER_LINES = get_feed("sales", "order_lines")
+
+
+def _orders(n: int, start: int = 0) -> list[dict]:
+    return [example_row(ORDER_LINES) | {"order_id": f"O{start + i}"} for i in range(n)]
+
+
+def _folder(paths):
+    return paths.landing / "sales" / "order_lines"
+
+
+def test_missing_required_column_rejects_the_file_and_loads_the_others(paths):
+    header = [c for c in ORDER_LINES.column_names if c != "net_amount"]
+    write_landed(_folder(paths) / "a_bad.csv", ORDER_LINES, _orders(3), header=header)
+    write_landed(_folder(paths) / "b_good.csv", ORDER_LINES, _orders(2))
+    report = ingest_feed(paths, ORDER_LINES)
+    [rejected] = report.rejected
+    assert rejected.source_file == "sales/order_lines/a_bad.csv"
+    assert "net_amount" in rejected.problem and "missing" in rejected.problem
+    assert len(read_rows(paths.raw / "sales" / "order_lines")) == 2
+    assert (_folder(paths) / "a_bad.csv").exists()  # the original stays where it is
+    # Not recorded as loaded: fixing the file (new bytes) loads it.
+    write_landed(_folder(paths) / "a_bad.csv", ORDER_LINES, _orders(3, start=10))
+    report = ingest_feed(paths, ORDER_LINES)
+    assert (report.count("loaded"), report.rows_raw, report.rejected) == (1, 3, [])
+
+
+def test_not_utf8_and_empty_files_are_rejected_by_name(paths):
+    _folder(paths).mkdir(parents=True)
+    (_folder(paths) / "latin1.csv").write_bytes(
+        "order_id,order_date,customer_id,net_amount\nO1,2024-01-01,Mu\u00f1oz,1\n".encode("latin-1")
+    )
+    (_folder(paths) / "empty.csv").write_bytes(b"")
+    (_folder(paths) / "notes.txt").write_text("order_id\n")
+    write_landed(_folder(paths) / "ok.csv", ORDER_LINES, _orders(1))
+    report = ingest_feed(paths, ORDER_LINES)
+    problems = {f.source_file.rsplit("/", 1)[1]: f.problem for f in report.rejected}
+    assert set(problems) == {"latin1.csv", "empty.csv", "notes.txt"}
+    assert problems["latin1.csv"].startswith("not UTF-8") and "line 2" in problems["latin1.csv"]
+    assert "header" in problems["empty.csv"]
+    assert "file type" in problems["notes.txt"]
+    assert report.rows_raw == 1
+
+
+def test_relanding_is_a_no_op(paths):
+    write_landed(_folder(paths) / "day1.csv", ORDER_LINES, _orders(4))
+    first = ingest_feed(paths, ORDER_LINES)
+    assert first.rows_raw == 4
+    second = ingest_feed(paths, ORDER_LINES)  # same file again
+    assert (second.count("already_loaded"), second.rows_read) == (1, 0)
+    shutil.copy(_folder(paths) / "day1.csv", _folder(paths) / "day1_copy.csv")  # same bytes, new name
+    third = ingest_feed(paths, ORDER_LINES)
+    assert third.count("duplicate_content") == 1 and third.rows_read == 0
+    assert len(read_rows(paths.raw / "sales" / "order_lines")) == 4
+    fourth = ingest_feed(paths, ORDER_LINES)  # the duplicate is remembered too
+    assert fourth.count("already_loaded") == 2
+    statuses = sorted((m["source_file"], m["status"]) for m in read_manifest(paths.manifest / "sales" / "order_lines"))
+    assert statuses == [
+        ("sales/order_lines/day1.csv", "loaded"),
+        ("sales/order_lines/day1_copy.csv", "duplicate_content"),
+    ]
+
+
+def test_changed_content_under_the_same_name_is_a_new_batch(paths):
+    write_landed(_folder(paths) / "day1.csv", ORDER_LINES, _orders(2))
+    ingest_feed(paths, ORDER_LINES)
+    write_landed(_folder(paths) / "day1.csv", ORDER_LINES, _orders(2) + _orders(1, start=50))
+    report = ingest_feed(paths, ORDER_LINES)
+    assert report.rows_raw == 3
+    batches = {r["_batch_id"] for r in read_rows(paths.raw / "sales" / "order_lines")}
+    assert len(batches) == 2
+
+
+def test_rows_are_conserved_per_file(paths):
+    """rows read = raw + quarantine, with rows counted independently by Python's csv module."""
+    rows = _orders(20)
+    rows[3]["net_amount"] = "n/a"
+    rows[7]["status"] = "lost"
+    rows[11]["order_date"] = ""
+    write_landed(_folder(paths) / "d1.csv", ORDER_LINES, rows)
+    write_landed(_folder(paths) / "d2.csv", ORDER_LINES, _orders(5, start=100))
+    ingest_feed(paths, ORDER_LINES)
+    raw = read_rows(paths.raw / "sales" / "order_lines")
+    quarantine = read_rows(paths.quarantine / "sales" / "order_lines")
+    for name in ("d1.csv", "d2.csv"):
+        with open(_folder(paths) / name, newline="", encoding="utf-8") as fh:
+            expected = sum(1 for _ in csv.reader(fh)) - 1
+        rel = f"sales/order_lines/{name}"
+        in_raw = sum(r["_source_file"] == rel for r in raw)
+        in_q = sum(r["_source_file"] == rel for r in quarantine)
+        assert in_raw + in_q == expected
+    assert sorted(r["_source_row"] for r in quarantine) == [5, 9, 13]  # header is line 1
+    manifest = {m["source_file"]: m for m in read_manifest(paths.manifest / "sales" / "order_lines")}
+    assert (manifest["sales/order_lines/d1.csv"]["rows_raw"], manifest["sales/order_lines/d1.csv"]["rows_quarantined"]) == (17, 3)
+
+
+def test_debris_of_an_interrupted_load_is_removed_before_loading(paths):
+    write_landed(_folder(paths) / "day1.csv", ORDER_LINES, _orders(3))
+    ingest_feed(paths, ORDER_LINES)
+    raw_dir = paths.raw / "sales" / "order_lines"
+    # A part written by a run that died before committing its manifest part.
+    [part] = list(raw_dir.glob("part-*.parquet"))
+    shutil.copy(part, raw_dir / "part-20000101T000000-deadbeef.parquet")
+    (raw_dir / "part-x.parquet.tmp").write_bytes(b"half")
+    ingest_feed(paths, ORDER_LINES)
+    assert len(read_rows(raw_dir)) == 3
+    assert sorted(p.name for p in raw_dir.iterdir()) == ["_schema.parquet", part.name]
+
+
+def test_crlf_and_bom_files_load_with_right_line_numbers(paths):
+    _folder(paths).mkdir(parents=True)
+    text = "\ufefforder_id,order_date,customer_id,net_amount\r\nO1,2024-01-01,C1,1\r\nO2,2024-01-01,C1,oops\r\n"
+    (_folder(paths) / "win.csv").write_bytes(text.encode("utf-8"))
+    report = ingest_feed(paths, ORDER_LINES)
+    assert (report.rows_raw, report.rows_quarantined) == (1, 1)
+    [q] = read_rows(paths.quarantine / "sales" / "order_lines")
+    assert (q["_source_row"], q["_rule"]) == (3, "type_decimal")
+    [r] = read_rows(paths.raw / "sales" / "order_lines")
+    assert r["order_id"] == "O1"
+
+
+def test_loading_in_several_steps_gives_the_same_rows(paths):
+    for d in range(6):
+        write_landed(_folder(paths) / f"day{d}.csv", ORDER_LINES, _orders(3, start=10 * d))
+    report = ingest_feed(paths, ORDER_LINES, chunk_bytes=1)  # one file per step
+    assert len(report.parts) == 6
+    rows = read_rows(paths.raw / "sales" / "order_lines", "order_id, _source_row")
+    assert sorted(r["order_id"] for r in rows) == sorted(f"O{10 * d + i}" for d in range(6) for i in range(3))
