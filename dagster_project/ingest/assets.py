@@ -14,7 +14,6 @@ MAX_FILES_LISTED = 50
 def build_ingest_asset(feed: Feed) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["raw", feed.source, feed.name]),
-        name=f"raw_{feed.source}__{feed.name}",
         group_name="raw",
         kinds={"duckdb", "parquet"},
         description=f"{feed.description}\n\nLanded as {feed.file_format.upper()} under "

@@ -22,7 +22,18 @@ from ..contracts import Feed
 from ..settings import Paths
 from . import manifest as mf
 from .landing import LandedFile, discover, inspect
-from .rules import failures_expression, lit, original_text, q, typed_projection
+from .rules import (
+    FAILURE_TYPE,
+    duplicate_keys,
+    failures_expression,
+    is_bad_expression,
+    key_cells,
+    lit,
+    original_text,
+    prepared_columns,
+    q,
+    typed_output,
+)
 
 DEFAULT_CHUNK_BYTES = int(os.environ.get("VECTOR_CRM_INGEST_CHUNK_MB", "256")) * 1024 * 1024
 LF, CRLF = r"\n", r"\r\n"  # DuckDB's spelling of the two line endings
@@ -145,33 +156,35 @@ def _write_schema_part(feed: Feed, raw_dir: Path) -> None:
 
 def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_dir) -> None:
     part_id = _new_part_id(report)
+    raw_tmp = raw_dir / f"{part_id}.parquet.tmp"
+    q_tmp = quarantine_dir / f"{part_id}.parquet.tmp"
     con = duckdb.connect()
     try:
         con.execute("create temp table files (path varchar, source_file varchar, batch_id varchar)")
         con.executemany("insert into files values (?, ?, ?)", [[str(f.path), f.relative, f.batch_id] for f in chunk])
         readable = _read_landed(con, feed, chunk, report)
-        con.execute(f"create temp table checked as select *, {failures_expression(feed)} as _failures from landed")
+        if not readable:
+            return
+        loaded_at = f"cast({lit(report.loaded_at.isoformat(sep=' '))} as timestamp)"
         con.execute(
-            "update checked set _failures = _pre_failures where _pre_failures is not null"
-        )
-        loaded_at = lit(report.loaded_at.isoformat(sep=" "))
-        raw_tmp = raw_dir / f"{part_id}.parquet.tmp"
-        con.execute(
-            f"copy (select {', '.join(typed_projection(feed))}, _source_file, _source_row, _batch_id, "
-            f"cast({loaded_at} as timestamp) as _loaded_at from checked where len(_failures) = 0) "
+            f"copy (select {', '.join(q(c) for c in feed.column_names)}, _source_file, _source_row, _batch_id, "
+            f"{loaded_at} as _loaded_at from checked where not _bad) "
             f"to {lit(str(raw_tmp))} (format parquet, compression zstd)"
         )
-        q_tmp = quarantine_dir / f"{part_id}.parquet.tmp"
+        con.execute(
+            "create temp view bad as select _source_file, _source_row, _batch_id, _failures as f, _original "
+            "from checked where _bad"
+        )
         con.execute(
             f"""copy (
-              select _source_file, _source_row, _batch_id, cast({loaded_at} as timestamp) as _loaded_at,
-                _failures[1].rule as _rule, _failures[1].col as _column,
-                array_to_string(list_transform(_failures, lambda x: x.message), '; ') as _detail,
-                list_transform(_failures, lambda x: x.rule || ':' || coalesce(x.col, '')) as _rules,
+              select _source_file, _source_row, _batch_id, {loaded_at} as _loaded_at,
+                f[1].rule as _rule, f[1].col as _column,
+                array_to_string(list_transform(f, lambda x: x.message), '; ') as _detail,
+                list_transform(f, lambda x: x.rule || ':' || coalesce(x.col, '')) as _rules,
                 _original
-              from checked where len(_failures) > 0
+              from bad
               union all
-              select _source_file, _source_row, _batch_id, cast({loaded_at} as timestamp),
+              select _source_file, _source_row, _batch_id, {loaded_at},
                 _rule, _column, _detail, [_rule || ':' || coalesce(_column, '')], _original
               from rejected_lines
               order by _source_file, _source_row
@@ -182,7 +195,7 @@ def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_di
             for r in con.execute(
                 """
                 with c as (
-                  select _source_file, count(*) as n, count(*) filter (where len(_failures) = 0) as ok
+                  select _source_file, count(*) as n, count(*) filter (where not _bad) as ok
                   from checked group by all
                 ), r as (select _source_file, count(*) as n from rejected_lines group by all)
                 select f.source_file, coalesce(c.n, 0) + coalesce(r.n, 0), coalesce(c.ok, 0),
@@ -193,17 +206,13 @@ def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_di
             ).fetchall()
         }
         for rule, n in con.execute(
-            "select rule, count(*) from (select unnest(list_transform(_failures, lambda x: x.rule || ':' || coalesce(x.col, ''))) as rule "
-            "from checked where len(_failures) > 0 union all select _rule || ':' || coalesce(_column, '') from rejected_lines) group by all"
+            "select rule, count(*) from (select unnest(list_transform(f, lambda x: x.rule || ':' || coalesce(x.col, ''))) as rule "
+            "from bad union all select _rule || ':' || coalesce(_column, '') from rejected_lines) group by all"
         ).fetchall():
             report.rule_counts[rule] += n
     finally:
         con.close()
 
-    if not readable:
-        for tmp in (raw_tmp, q_tmp):
-            tmp.unlink(missing_ok=True)
-        return
     os.replace(raw_tmp, raw_dir / f"{part_id}.parquet")
     os.replace(q_tmp, quarantine_dir / f"{part_id}.parquet")
     entries = []
@@ -237,15 +246,16 @@ def _commit_manifest(manifest_dir: Path, part_id: str, loaded_at: datetime, entr
     os.replace(tmp, manifest_dir / f"{part_id}.parquet")
 
 
-# --- reading landed files into the `landed` table -------------------------------------------
+# --- reading landed files into the `checked` table -------------------------------------------
 
 def _read_landed(con, feed: Feed, chunk: list[LandedFile], report: FeedReport) -> list[LandedFile]:
-    """Create `landed` (one text row per landed row) and `rejected_lines` (rows the parser
-    could not split). Returns the files that were readable; the others are marked rejected."""
-    cols = ", ".join(f"{q(c.name)} VARCHAR" for c in feed.columns)
+    """Fill `checked` (one row per landed row: its cells as text, lineage, and whether it
+    breaks a rule) and `rejected_lines` (rows the parser could not split). Returns the
+    files that were readable; the others are marked rejected."""
+    cols = ", ".join(f"{q(c.name)} {c.duckdb_type}" for c in feed.columns)
     con.execute(
-        f"create temp table landed ({cols}, _source_file VARCHAR, _source_row BIGINT, _batch_id VARCHAR, "
-        "_original VARCHAR, _pre_failures STRUCT(rule VARCHAR, col VARCHAR, message VARCHAR)[])"
+        f"create temp table checked ({cols}, _source_file VARCHAR, _source_row BIGINT, _batch_id VARCHAR, "
+        f"_bad BOOLEAN, _failures {FAILURE_TYPE}[], _original VARCHAR)"
     )
     con.execute(
         "create temp table rejected_lines (_source_file VARCHAR, _source_row BIGINT, _batch_id VARCHAR, "
@@ -258,13 +268,13 @@ def _read_landed(con, feed: Feed, chunk: list[LandedFile], report: FeedReport) -
     readable = []
     for group in groups.values():
         try:
-            reader(con, feed, group, report)
+            _check_group(con, feed, group, reader(con, feed, group, report))
             readable.extend(group)
         except duckdb.Error:
             # One bad file must not sink the others: retry one by one and reject only the culprit.
             for f in group:
                 try:
-                    reader(con, feed, [f], report)
+                    _check_group(con, feed, [f], reader(con, feed, [f], report))
                     readable.append(f)
                 except duckdb.Error as e:
                     f.problem = f"unreadable: {str(e).splitlines()[0]}"
@@ -272,12 +282,39 @@ def _read_landed(con, feed: Feed, chunk: list[LandedFile], report: FeedReport) -
     return readable
 
 
-def _read_csv_group(con, feed: Feed, group: list[LandedFile], report: FeedReport) -> None:
-    """Read files sharing one header in a single DuckDB scan, keeping parser rejects.
+def _check_group(con, feed: Feed, group: list[LandedFile], original: str) -> None:
+    """Append the group's rows (view `landed`) to `checked`: typed values, whether the row
+    breaks a rule, and, for bad rows only, the broken rules and the row's original text."""
+    on = " and ".join(f"d._k{i} = {k}" for i, k in enumerate(key_cells(feed)))
+    con.execute("drop table if exists dups")
+    con.execute(f"create temp table dups as {duplicate_keys(feed, 'landed')}")
+    con.execute(
+        f"""
+        insert into checked
+        select {', '.join(typed_output(feed))}, _source_file, _source_row, _batch_id, _bad,
+               case when _bad then {failures_expression(feed)} end,
+               case when _bad then _original end
+        from (
+          select *, {is_bad_expression(feed)} as _bad
+          from (
+            select {', '.join(prepared_columns(feed))}, landed._source_file, _source_row, _batch_id,
+                   _pre_failures, {original} as _original,
+                   case when _source_row > d._first_row then d._first_row end as _dup_of_row
+            from landed left join dups d on d._source_file = landed._source_file and {on}
+          )
+        )
+        """
+    )
+    con.execute("drop view landed")
+
+
+def _read_csv_group(con, feed: Feed, group: list[LandedFile], report: FeedReport) -> str:
+    """Read files sharing one header in a single DuckDB scan, keeping parser rejects, and
+    define view `landed` over them. Returns the SQL for a row's original text.
 
     DuckDB numbers rejected lines (header = line 1, a quoted multi-line record counts
     once); a valid row's line follows from its position among the valid rows of its
-    file and the rejected lines before it.
+    file (rows keep file order) and the rejected lines before it.
     """
     known = set(feed.column_names)
     names = [h if h in known else f"_ignored_{i}" for i, h in enumerate(group[0].header)]
@@ -293,28 +330,6 @@ def _read_csv_group(con, feed: Feed, group: list[LandedFile], report: FeedReport
               filename = '_path', store_rejects = true, rejects_table = 'g_rej_errors',
               rejects_scan = 'g_rej_scans', new_line = {new_line})"""
     )
-    present = [c.name for c in feed.columns if c.name in names]
-    select_cols = ", ".join(q(c.name) if c.name in present else "null" for c in feed.columns)
-    con.execute(
-        f"""
-        insert into landed
-        with rej as (
-          select s.file_path as _path, e.line,
-                 row_number() over (partition by s.file_path order by e.line) as i
-          from (select distinct scan_id, file_id, line from g_rej_errors) e
-          join g_rej_scans s using (scan_id, file_id)
-        ), rej_steps as (
-          select _path, line - i - 1 as valid_before, max(i) as i from rej group by all
-        ), valid as (
-          select *, row_number() over (partition by _path order by rowid) as k from g
-        )
-        select {select_cols}, files.source_file, k + 1 + coalesce(rej_steps.i, 0), files.batch_id,
-               {original_text(dict(zip(group[0].header, names)))}, null
-        from valid
-        asof left join rej_steps on valid._path = rej_steps._path and valid.k > rej_steps.valid_before
-        join files on files.path = valid._path
-        """
-    )
     con.execute(
         """
         insert into rejected_lines
@@ -327,17 +342,48 @@ def _read_csv_group(con, feed: Feed, group: list[LandedFile], report: FeedReport
         group by files.source_file, e.line, files.batch_id
         """
     )
-
-
-def _read_jsonl_group(con, feed: Feed, group: list[LandedFile], report: FeedReport) -> None:
-    """JSON lines are read as text lines (so a broken line is kept, with its number) and
-    parsed with DuckDB's JSON functions. Blank lines are not rows."""
-    paths = "[" + ", ".join(lit(str(f.path)) for f in group) + "]"
-    json_paths = "[" + ", ".join(lit("$." + q(c.name)) for c in feed.columns) + "]"
-    cells = ", ".join(f"cells[{i + 1}]" for i in range(len(feed.columns)))
+    has_rejects = con.execute("select count(*) from g_rej_errors").fetchone()[0] > 0
+    # k: position of a valid row among the valid rows of its file (1-based).
+    line = "k + 1"
+    steps = ""
+    if has_rejects:
+        line = "k + 1 + coalesce(rej_steps.i, 0)"
+        steps = (
+            "asof left join (select s.file_path as _path, e.line - i - 1 as valid_before, max(i) as i from "
+            "(select scan_id, file_id, line, row_number() over (partition by scan_id, file_id order by line) as i "
+            " from (select distinct scan_id, file_id, line from g_rej_errors)) e "
+            "join g_rej_scans s using (scan_id, file_id) group by all) rej_steps "
+            "on valid._path = rej_steps._path and valid.k > rej_steps.valid_before"
+        )
+    select_cols = ", ".join(q(c.name) if c.name in names else f"null as {q(c.name)}" for c in feed.columns)
+    extra = ", ".join(q(n) for n in names if n.startswith("_ignored_"))
     con.execute(
         f"""
-        insert into landed
+        create temp view landed as
+        select {select_cols}{', ' + extra if extra else ''}, files.source_file as _source_file,
+               {line} as _source_row, files.batch_id as _batch_id,
+               cast(null as {FAILURE_TYPE}[]) as _pre_failures
+        from (
+          select g.*, g.rowid - starts.base as k
+          from g join (select _path, min(rowid) - 1 as base from g group by _path) starts using (_path)
+        ) valid
+        {steps}
+        join files on files.path = valid._path
+        """
+    )
+    return original_text(dict(zip(group[0].header, names)))
+
+
+def _read_jsonl_group(con, feed: Feed, group: list[LandedFile], report: FeedReport) -> str:
+    """JSON lines are read as text lines (so a broken line is kept, with its number) and
+    parsed with DuckDB's JSON functions into view `landed`. Blank lines are not rows."""
+    paths = "[" + ", ".join(lit(str(f.path)) for f in group) + "]"
+    json_paths = "[" + ", ".join(lit("$." + q(c.name)) for c in feed.columns) + "]"
+    cells = ", ".join(f"cells[{i + 1}] as {q(c.name)}" for i, c in enumerate(feed.columns))
+    con.execute("drop table if exists g")
+    con.execute(
+        f"""
+        create temp table g as
         with lines as (
           select filename as _path, unnest(string_split(content, chr(10))) as line,
                  generate_subscripts(string_split(content, chr(10)), 1) as _source_row
@@ -347,18 +393,22 @@ def _read_jsonl_group(con, feed: Feed, group: list[LandedFile], report: FeedRepo
                  json_valid(rtrim(line, chr(13))) as is_json
           from lines where trim(line) <> ''
         ), objects as (
+          -- CASE, not AND: json_type must not see invalid JSON.
           select *, case when is_json then json_type(line) = 'OBJECT' else false end as is_object from parsed
-        ), extracted as (
-          select *, case when is_object then json_extract_string(line, {json_paths}) end as cells
-          from objects
         )
-        select {cells}, files.source_file, _source_row, files.batch_id, line,
-          case
-            when not is_json then [{{'rule': 'json_malformed', 'col': null,
-                                     'message': 'line is not valid JSON'}}]
-            when not is_object then [{{'rule': 'json_not_object', 'col': null,
-                                       'message': 'line is JSON but not an object'}}]
-          end
-        from extracted join files on files.path = extracted._path
+        select *, case when is_object then json_extract_string(line, {json_paths}) end as cells from objects
         """
     )
+    con.execute(
+        f"""
+        create temp view landed as
+        select {cells}, files.source_file as _source_file, _source_row, files.batch_id as _batch_id, line,
+          case
+            when not is_json then [{{'rule': 'json_malformed', 'col': null, 'message': 'line is not valid JSON'}}]
+            when not is_object then [{{'rule': 'json_not_object', 'col': null,
+                                       'message': 'line is JSON but not an object'}}]
+          end as _pre_failures
+        from g join files on files.path = g._path
+        """
+    )
+    return "line"

@@ -1,15 +1,27 @@
-"""Turn a feed contract into DuckDB SQL: one expression that lists every rule a row
-breaks, and one typed projection for the rows that break none.
+"""Turn a feed contract into DuckDB SQL.
 
-Rule names are stable strings (`required`, `type_decimal`, `allowed_values`,
-`below_min`, `above_max`, `duplicate_key`, plus the structural `csv_*` and
-`json_*` rules set by the reader); quarantine rows carry them with the column.
+Checking is two projections over the landed text (one row per landed row):
+
+1. `prepared_columns`: for every contract column i, `_cell{i}` (its text, NULL when
+   blank) and `_val{i}` (its typed value, NULL when blank or not convertible);
+2. over those, `is_bad_expression` (one boolean: does the row break any rule?),
+   `typed_output` (the raw-lake columns) and, for bad rows only, `failures_expression`
+   (a list of {rule, col, message}).
+
+Each value is converted once; the detailed failure list is built only for bad rows.
+Rule names are stable strings (`required`, `type_<type>`, `allowed_values`,
+`below_min`, `above_max`, `duplicate_key`, plus the structural `csv_*` and `json_*`
+rules set by the readers); quarantine rows carry them with the column.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..contracts import Column, Feed
 from ..contracts.base import FALSE_WORDS, TRUE_WORDS
+
+FAILURE_TYPE = "STRUCT(rule VARCHAR, col VARCHAR, message VARCHAR)"
 
 
 def q(name: str) -> str:
@@ -22,101 +34,116 @@ def lit(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _cell(c: Column) -> str:
-    """The landed text of a cell, NULL when empty or blank."""
-    return f"nullif(trim({q(c.name)}), '')"
-
-
-def _typed(c: Column, cell: str) -> str:
+def _convert(c: Column, text: str) -> str:
+    """Text to the column's type; NULL when it does not convert."""
     if c.type == "boolean":
         return (
-            f"case when lower({cell}) in ({', '.join(map(lit, TRUE_WORDS))}) then true "
-            f"when lower({cell}) in ({', '.join(map(lit, FALSE_WORDS))}) then false end"
+            f"case when lower({text}) in ({', '.join(map(lit, TRUE_WORDS))}) then true "
+            f"when lower({text}) in ({', '.join(map(lit, FALSE_WORDS))}) then false end"
         )
-    return f"try_cast({cell} as {c.duckdb_type})"
+    if c.type == "string":
+        return f"lower({text})" if c.allowed else text
+    return f"try_cast({text} as {c.duckdb_type})"
 
 
-def _bound(c: Column, value: float | str) -> str:
-    return f"cast({lit(value)} as {c.duckdb_type})"
-
-
-def _failure(rule: str, c: Column, condition: str, message: str) -> str:
-    """A struct describing a broken rule, or NULL when the condition is false."""
-    return (
-        f"case when {condition} then {{'rule': {lit(rule)}, 'col': {lit(c.name)}, "
-        f"'message': {message}}} end"
-    )
-
-
-def column_failures(c: Column) -> list[str]:
-    cell = _cell(c)
-    shown = f"{lit(c.name + '=')} || coalesce('''' || {cell} || '''', 'empty')"
+def prepared_columns(feed: Feed) -> list[str]:
+    """Level 1: `_cell{i}` and `_val{i}` per contract column, from the landed text columns."""
     out = []
-    if c.required:
-        out.append(_failure("required", c, f"{cell} is null", lit(f"{c.name} is required but empty")))
-    if c.type != "string":
-        out.append(
-            _failure(
-                f"type_{c.type}", c, f"{cell} is not null and {_typed(c, cell)} is null",
-                f"{shown} || {lit(' is not a valid ' + c.type)}",
-            )
-        )
-    if c.allowed:
-        allowed = ", ".join(lit(v) for v in c.allowed)
-        out.append(
-            _failure(
-                "allowed_values", c, f"lower({cell}) not in ({allowed})",
-                f"{shown} || {lit(' is not one of: ' + ', '.join(c.allowed))}",
-            )
-        )
-    if c.min is not None:
-        out.append(
-            _failure("below_min", c, f"{_typed(c, cell)} < {_bound(c, c.min)}", f"{shown} || {lit(f' is below {c.min}')}")
-        )
-    if c.max is not None:
-        out.append(
-            _failure("above_max", c, f"{_typed(c, cell)} > {_bound(c, c.max)}", f"{shown} || {lit(f' is above {c.max}')}")
-        )
+    for i, c in enumerate(feed.columns):
+        cell = f"nullif(trim({q(c.name)}), '')"
+        out.append(f"{cell} as _cell{i}")
+        if c.type == "string" and not c.allowed:
+            # Free text keeps its landed spelling (staging trims and normalises); blank is NULL.
+            out.append(f"case when {cell} is null then null else {q(c.name)} end as _val{i}")
+        else:
+            out.append(f"{_convert(c, cell)} as _val{i}")
     return out
 
 
-def duplicate_key_failure(feed: Feed) -> str:
-    """Second and later rows of a business key within one file: which one is right is unknowable."""
-    key_cells = [_cell(feed.column(k)) for k in feed.business_key]
-    all_present = " and ".join(f"{k} is not null" for k in key_cells)
-    first_col = feed.column(feed.business_key[0])
-    occurrence = f"row_number() over (partition by _source_file, {', '.join(key_cells)} order by _source_row)"
-    first_row = f"min(_source_row) over (partition by _source_file, {', '.join(key_cells)})"
-    return _failure(
-        "duplicate_key", first_col, f"{all_present} and {occurrence} > 1",
-        f"{lit('duplicate business key (' + ', '.join(feed.business_key) + ') of row ')} || {first_row}",
-    )
+@dataclass(frozen=True)
+class Check:
+    """One rule on one column: broken when `condition` is true (NULL counts as not broken)."""
+
+    rule: str
+    column: str
+    condition: str
+    message: str  # SQL expression for a human-readable message
+
+    def as_failure(self) -> str:
+        return (
+            f"case when {self.condition} then {{'rule': {lit(self.rule)}, 'col': {lit(self.column)}, "
+            f"'message': {self.message}}} end"
+        )
+
+
+def column_checks(i: int, c: Column) -> list[Check]:
+    cell, val = f"_cell{i}", f"_val{i}"
+    shown = f"{lit(c.name + '=')} || coalesce('''' || {cell} || '''', 'empty')"
+    checks = []
+    if c.required:
+        checks.append(Check("required", c.name, f"{cell} is null", lit(f"{c.name} is required but empty")))
+    if c.type != "string":
+        checks.append(Check(f"type_{c.type}", c.name, f"{cell} is not null and {val} is null",
+                            f"{shown} || {lit(' is not a valid ' + c.type)}"))
+    if c.allowed:
+        allowed = ", ".join(lit(v) for v in c.allowed)
+        checks.append(Check("allowed_values", c.name, f"{val} not in ({allowed})",
+                            f"{shown} || {lit(' is not one of: ' + ', '.join(c.allowed))}"))
+    for rule, bound, op, word in (("below_min", c.min, "<", "below"), ("above_max", c.max, ">", "above")):
+        if bound is not None:
+            checks.append(Check(rule, c.name, f"{val} {op} cast({lit(bound)} as {c.duckdb_type})",
+                                f"{shown} || {lit(f' is {word} {bound}')}"))
+    return checks
+
+
+def feed_checks(feed: Feed) -> list[Check]:
+    """Every rule of the contract, plus the duplicate-key rule. That one reads `_dup_of_row`:
+    the first row of the same business key in the same file, set on later rows only."""
+    checks = [ch for i, c in enumerate(feed.columns) for ch in column_checks(i, c)]
+    checks.append(Check(
+        "duplicate_key", ", ".join(feed.business_key), "_dup_of_row is not null",
+        f"{lit('duplicate business key (' + ', '.join(feed.business_key) + ') of row ')} || _dup_of_row",
+    ))
+    return checks
+
+
+def is_bad_expression(feed: Feed) -> str:
+    """Level 2: does the row break any rule (structural failures included)?"""
+    return "(_pre_failures is not null or coalesce(" + " or ".join(
+        f"({ch.condition})" for ch in feed_checks(feed)) + ", false))"
 
 
 def failures_expression(feed: Feed) -> str:
-    """A list of structs {rule, column, message}: empty for a valid row."""
-    parts = [f for c in feed.columns for f in column_failures(c)]
-    parts.append(duplicate_key_failure(feed))
-    return "list_filter([" + ",\n  ".join(parts) + "], lambda x: x is not null)"
+    """Level 2: the list of broken rules; structural failures (unparseable rows) stand alone."""
+    parts = [ch.as_failure() for ch in feed_checks(feed)]
+    return "coalesce(_pre_failures, list_filter([" + ",\n  ".join(parts) + "], lambda x: x is not null))"
 
 
-def typed_projection(feed: Feed) -> list[str]:
-    """Select expressions producing the raw-lake columns from valid landed text."""
+def typed_output(feed: Feed) -> list[str]:
+    """Level 2: the raw-lake columns, typed, with the contract's defaults for empty cells."""
     out = []
-    for c in feed.columns:
-        cell = _cell(c)
-        if c.allowed:
-            value = f"lower({cell})"
-        elif c.type == "string":
-            # Strings keep their landed spelling (staging trims and normalises); blank is NULL.
-            value = f"case when trim({q(c.name)}) = '' then null else {q(c.name)} end"
-        else:
-            value = _typed(c, cell)
+    for i, c in enumerate(feed.columns):
+        value = f"_val{i}"
         if c.default is not None:
-            default = lit(c.default) if c.type == "string" else _typed(c, lit(c.default))
-            value = f"coalesce({value}, {default})"
+            value = f"coalesce({value}, {_convert(c, lit(c.default))})"
         out.append(f"cast({value} as {c.duckdb_type}) as {q(c.name)}")
     return out
+
+
+def key_cells(feed: Feed) -> list[str]:
+    """The business key as cell texts (blank = NULL), to compare rows within a file."""
+    return [f"nullif(trim({q(k)}), '')" for k in feed.business_key]
+
+
+def duplicate_keys(feed: Feed, relation: str) -> str:
+    """Business keys seen more than once in a file, with the first row they appear on."""
+    keys = key_cells(feed)
+    named = ", ".join(f"{k} as _k{i}" for i, k in enumerate(keys))
+    present = " and ".join(f"{k} is not null" for k in keys)
+    return (
+        f"select _source_file, {named}, min(_source_row) as _first_row from {relation} "
+        f"where {present} group by all having count(*) > 1"
+    )
 
 
 def original_text(columns: dict[str, str]) -> str:
