@@ -1,7 +1,5 @@
 """One Dagster asset per landing feed, keyed raw/<source>/<feed> (the dbt source's key)."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from ..contracts import ALL_FEEDS, Feed
