@@ -18,6 +18,7 @@ ingest_only = dg.define_asset_job(
     description="Load new landing files into the raw lake and quarantine.",
 )
 daily_full_pipeline = dg.ScheduleDefinition(
+    name="daily_full_pipeline",
     job=full_pipeline,
     cron_schedule="0 5 * * *",
     default_status=dg.DefaultScheduleStatus.STOPPED,

@@ -29,7 +29,7 @@ class VectorCrmTranslator(DagsterDbtTranslator):
         return "seeds" if dbt_resource_props["resource_type"] == "seed" else None
 
 
-translator = VectorCrmTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+translator = VectorCrmTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True))
 
 
 @dbt_assets(

@@ -1,0 +1,71 @@
+with
+
+source as (
+
+    select * from {{ source('contact_center', 'campaign_members') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        {{ clean_string('campaign_id') }} as campaign_id,
+        {{ clean_string('customer_id') }} as customer_id,
+
+        ---------- strings
+        {{ clean_code('test_group') }} as test_group,
+        {{ clean_string('campaign_name') }} as campaign_name,
+        {{ clean_code('campaign_type') }} as campaign_type,
+        {{ clean_string('product_line') }} as product_line,
+
+        ---------- booleans
+        cast(responded as {{ dbt.type_boolean() }}) as has_responded,
+
+        ---------- timestamps
+        cast(contacted_at as {{ dbt.type_timestamp() }}) as contacted_at,
+
+        ---------- lineage
+        cast(_source_file as {{ dbt.type_string() }}) as _source_file,
+        cast(_source_row as {{ dbt.type_bigint() }}) as _source_row,
+        cast(_batch_id as {{ dbt.type_string() }}) as _batch_id,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
+
+    from source
+
+),
+
+-- a member may be sent again (e.g. after responding): newest batch wins
+versioned as (
+
+    select
+        *,
+        {{ latest_version(['campaign_id', 'customer_id']) }} as version_rank
+
+    from renamed
+
+),
+
+final as (
+
+    select
+        campaign_id,
+        customer_id,
+        test_group,
+        campaign_name,
+        campaign_type,
+        product_line,
+        has_responded,
+        contacted_at,
+        _source_file,
+        _source_row,
+        _batch_id,
+        _loaded_at
+
+    from versioned
+    where version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,77 @@
+with
+
+source as (
+
+    select * from {{ source('web', 'events') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        {{ clean_string('event_id') }} as event_id,
+        {{ clean_string('anonymous_id') }} as anonymous_id,
+        {{ clean_string('customer_id') }} as customer_id,
+        {{ clean_string('product_sku') }} as product_sku,
+
+        ---------- strings
+        {{ clean_code('event_type') }} as event_type,
+        {{ clean_string('user_email') }} as user_email,
+        {{ normalize_email('user_email') }} as user_email_normalized,
+        {{ clean_string('page') }} as page,
+        {{ clean_string('utm_source') }} as utm_source,
+        {{ clean_string('utm_campaign') }} as utm_campaign,
+        {{ clean_code('device') }} as device,
+
+        ---------- timestamps
+        cast(event_at as {{ dbt.type_timestamp() }}) as event_at,
+
+        ---------- lineage
+        cast(_source_file as {{ dbt.type_string() }}) as _source_file,
+        cast(_source_row as {{ dbt.type_bigint() }}) as _source_row,
+        cast(_batch_id as {{ dbt.type_string() }}) as _batch_id,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
+
+    from source
+
+),
+
+-- trackers retry: the same event id may land twice, keep one copy
+versioned as (
+
+    select
+        *,
+        {{ latest_version('event_id') }} as version_rank
+
+    from renamed
+
+),
+
+final as (
+
+    select
+        event_id,
+        anonymous_id,
+        customer_id,
+        product_sku,
+        event_type,
+        user_email,
+        user_email_normalized,
+        page,
+        utm_source,
+        utm_campaign,
+        device,
+        event_at,
+        _source_file,
+        _source_row,
+        _batch_id,
+        _loaded_at
+
+    from versioned
+    where version_rank = 1
+
+)
+
+select * from final
