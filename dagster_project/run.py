@@ -53,7 +53,12 @@ def run_pipeline(paths: Paths) -> bool:
 
     job = defs.resolve_job_def("full_pipeline")
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            # The console shows progress and problems; the full event log is in the Dagster UI.
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     return result.success
 
 
