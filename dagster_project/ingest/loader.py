@@ -285,7 +285,7 @@ def _read_landed(con, feed: Feed, chunk: list[LandedFile], report: FeedReport) -
 def _check_group(con, feed: Feed, group: list[LandedFile], original: str) -> None:
     """Append the group's rows (view `landed`) to `checked`: typed values, whether the row
     breaks a rule, and, for bad rows only, the broken rules and the row's original text."""
-    on = " and ".join(f"d._k{i} = {k}" for i, k in enumerate(key_cells(feed)))
+    on = " and ".join(f"d._k{i} is not distinct from {k}" for i, k in enumerate(key_cells(feed)))
     con.execute("drop table if exists dups")
     con.execute(f"create temp table dups as {duplicate_keys(feed, 'landed')}")
     con.execute(

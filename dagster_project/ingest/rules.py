@@ -100,9 +100,10 @@ def feed_checks(feed: Feed) -> list[Check]:
     """Every rule of the contract, plus the duplicate-key rule. That one reads `_dup_of_row`:
     the first row of the same business key in the same file, set on later rows only."""
     checks = [ch for i, c in enumerate(feed.columns) for ch in column_checks(i, c)]
+    key = ", ".join(duplicate_key_columns(feed))
     checks.append(Check(
-        "duplicate_key", ", ".join(feed.business_key), "_dup_of_row is not null",
-        f"{lit('duplicate business key (' + ', '.join(feed.business_key) + ') of row ')} || _dup_of_row",
+        "duplicate_key", key, "_dup_of_row is not null",
+        f"{lit('same (' + key + ') as row ')} || _dup_of_row",
     ))
     return checks
 
@@ -130,16 +131,24 @@ def typed_output(feed: Feed) -> list[str]:
     return out
 
 
+def duplicate_key_columns(feed: Feed) -> tuple[str, ...]:
+    """What makes two rows of one file the same row. A feed with a version column may send
+    several versions of a key in one file (a case opened and closed the same day): rows
+    differ when their versions differ."""
+    return feed.business_key + ((feed.version_column,) if feed.version_column else ())
+
+
 def key_cells(feed: Feed) -> list[str]:
-    """The business key as cell texts (blank = NULL), to compare rows within a file."""
-    return [f"nullif(trim({q(k)}), '')" for k in feed.business_key]
+    """The duplicate key as cell texts (blank = NULL), to compare rows within a file."""
+    return [f"nullif(trim({q(k)}), '')" for k in duplicate_key_columns(feed)]
 
 
 def duplicate_keys(feed: Feed, relation: str) -> str:
-    """Business keys seen more than once in a file, with the first row they appear on."""
+    """Keys seen more than once in a file, with the first row they appear on. A row whose
+    business key is incomplete is never a duplicate; a missing version counts as a value."""
     keys = key_cells(feed)
     named = ", ".join(f"{k} as _k{i}" for i, k in enumerate(keys))
-    present = " and ".join(f"{k} is not null" for k in keys)
+    present = " and ".join(f"{k} is not null" for k in keys[: len(feed.business_key)])
     return (
         f"select _source_file, {named}, min(_source_row) as _first_row from {relation} "
         f"where {present} group by all having count(*) > 1"

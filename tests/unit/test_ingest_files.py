@@ -138,3 +138,22 @@ def test_loading_in_several_steps_gives_the_same_rows(paths):
     assert len(report.parts) == 6
     rows = read_rows(paths.raw / "sales" / "order_lines", "order_id, _source_row")
     assert sorted(r["order_id"] for r in rows) == sorted(f"O{10 * d + i}" for d in range(6) for i in range(3))
+
+
+def test_versions_of_a_key_in_one_file_are_not_duplicates(paths):
+    """A case opened and closed the same day arrives twice in one file, with two versions."""
+    cases = get_feed("contact_center", "cases")
+    base = example_row(cases)
+    rows = [
+        base | {"status": "open", "updated_at": "2024-02-14 09:36:00"},
+        base | {"status": "closed", "updated_at": "2024-02-14 17:02:00"},
+        base | {"status": "closed", "updated_at": "2024-02-14 17:02:00"},  # a true duplicate
+        base | {"case_id": "K2", "updated_at": ""},
+        base | {"case_id": "K2", "updated_at": ""},  # no version either: a duplicate
+    ]
+    write_landed(paths.landing / "contact_center" / "cases" / "d.csv", cases, rows)
+    ingest_feed(paths, cases)
+    raw = read_rows(paths.raw / "contact_center" / "cases")
+    q = read_rows(paths.quarantine / "contact_center" / "cases")
+    assert sorted(r["_source_row"] for r in raw) == [2, 3, 5]
+    assert sorted((r["_source_row"], r["_rule"]) for r in q) == [(4, "duplicate_key"), (6, "duplicate_key")]
