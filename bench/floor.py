@@ -16,7 +16,7 @@ def main(landing: Path, out: Path) -> None:
     for feed in ALL_FEEDS:
         folder = landing / feed.source / feed.name
         if feed.file_format == "csv":
-            src = f"read_csv('{folder}/*.csv', header = true, all_varchar = true)"
+            src = f"read_csv('{folder}/*.csv', header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
         else:
             src = f"read_json('{folder}/*.jsonl', format = 'newline_delimited')"
         target = out / f"{feed.source}__{feed.name}.parquet"

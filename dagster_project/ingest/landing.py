@@ -30,6 +30,7 @@ class LandedFile:
     content_hash: str = ""
     header: list[str] = field(default_factory=list)  # CSV: column names in file order
     crlf: bool = False
+    line_count: int = 0  # physical lines, counting a last line without a newline
     problem: str | None = None  # why the file cannot be read at all
 
     @property
@@ -58,9 +59,12 @@ def inspect(f: LandedFile, feed: Feed) -> LandedFile:
     decoder = codecs.getincrementaldecoder("utf-8")()
     first_block = b""
     offset = 0
+    last_byte = b"\n"
     with open(f.path, "rb") as fh:
         while block := fh.read(BLOCK_BYTES):
             digest.update(block)
+            f.line_count += block.count(b"\n")
+            last_byte = block[-1:]
             if not first_block:
                 first_block = block
             if f.problem is None:
@@ -76,6 +80,8 @@ def inspect(f: LandedFile, feed: Feed) -> LandedFile:
         except UnicodeDecodeError:
             f.problem = "not UTF-8: the file ends in the middle of a character"
     f.content_hash = digest.hexdigest()
+    if last_byte != b"\n":
+        f.line_count += 1
     if f.problem is None and feed.file_format == "csv":
         _check_csv_header(f, feed, first_block)
     return f

@@ -35,7 +35,7 @@ from .rules import (
     typed_output,
 )
 
-DEFAULT_CHUNK_BYTES = int(os.environ.get("VECTOR_CRM_INGEST_CHUNK_MB", "256")) * 1024 * 1024
+DEFAULT_CHUNK_BYTES = int(os.environ.get("VECTOR_CRM_INGEST_CHUNK_MB", "512")) * 1024 * 1024
 LF, CRLF = r"\n", r"\r\n"  # DuckDB's spelling of the two line endings
 LINEAGE = ["_source_file", "_source_row", "_batch_id", "_loaded_at"]
 QUARANTINE_COLUMNS = [
@@ -160,8 +160,10 @@ def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_di
     q_tmp = quarantine_dir / f"{part_id}.parquet.tmp"
     con = duckdb.connect()
     try:
-        con.execute("create temp table files (path varchar, source_file varchar, batch_id varchar)")
-        con.executemany("insert into files values (?, ?, ?)", [[str(f.path), f.relative, f.batch_id] for f in chunk])
+        con.execute(
+            "create temp table files as select unnest(?) as path, unnest(?) as source_file, unnest(?) as batch_id",
+            [[str(f.path) for f in chunk], [f.relative for f in chunk], [f.batch_id for f in chunk]],
+        )
         readable = _read_landed(con, feed, chunk, report)
         if not readable:
             return
@@ -227,20 +229,20 @@ def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_di
 
 
 def _commit_manifest(manifest_dir: Path, part_id: str, loaded_at: datetime, entries) -> None:
+    """Write a manifest part (one row per file) and rename it into place: the commit point."""
+    rows = [
+        [f.relative, f.content_hash, f.batch_id, f.size, f.mtime_ns, status, dup_of,
+         r.rows_read, r.rows_raw, r.rows_quarantined, part_id, loaded_at]
+        for f, status, dup_of, r in entries
+    ]
+    columns = list(zip(*rows))  # one list per manifest column, inserted in one statement
+    select = ", ".join(
+        f"cast(unnest(?) as {typ}) as {name}" for name, typ in mf.MANIFEST_COLUMNS.items()
+    )
+    tmp = manifest_dir / f"{part_id}.parquet.tmp"
     con = duckdb.connect()
     try:
-        cols = ", ".join(f"{name} {typ}" for name, typ in mf.MANIFEST_COLUMNS.items())
-        con.execute(f"create temp table m ({cols})")
-        con.executemany(
-            f"insert into m values ({', '.join('?' * len(mf.MANIFEST_COLUMNS))})",
-            [
-                [f.relative, f.content_hash, f.batch_id, f.size, f.mtime_ns, status, dup_of,
-                 r.rows_read, r.rows_raw, r.rows_quarantined, part_id, loaded_at]
-                for f, status, dup_of, r in entries
-            ],
-        )
-        tmp = manifest_dir / f"{part_id}.parquet.tmp"
-        con.execute(f"copy m to {lit(str(tmp))} (format parquet)")
+        con.execute(f"copy (select {select}) to {lit(str(tmp))} (format parquet)", [list(c) for c in columns])
     finally:
         con.close()
     os.replace(tmp, manifest_dir / f"{part_id}.parquet")
@@ -375,28 +377,72 @@ def _read_csv_group(con, feed: Feed, group: list[LandedFile], report: FeedReport
 
 
 def _read_jsonl_group(con, feed: Feed, group: list[LandedFile], report: FeedReport) -> str:
-    """JSON lines are read as text lines (so a broken line is kept, with its number) and
-    parsed with DuckDB's JSON functions into view `landed`. Blank lines are not rows."""
+    """JSON lines: DuckDB's parallel JSON reader when every line of every file is one JSON
+    object (the usual case), otherwise the exact line-by-line reader, which keeps broken
+    lines with their number and text."""
+    try:
+        return _read_jsonl_fast(con, feed, group)
+    except (duckdb.Error, _NotOneRecordPerLine):
+        return _read_jsonl_exact(con, feed, group)
+
+
+class _NotOneRecordPerLine(Exception):
+    """Blank lines (which the JSON reader skips) would shift line numbers."""
+
+
+def _read_jsonl_fast(con, feed: Feed, group: list[LandedFile]) -> str:
+    paths = "[" + ", ".join(lit(str(f.path)) for f in group) + "]"
+    columns = "{" + ", ".join(f"{lit(c.name)}: 'VARCHAR'" for c in feed.columns) + "}"
+    con.execute("drop table if exists g")
+    con.execute(
+        f"create temp table g as select * from read_json({paths}, format = 'newline_delimited', "
+        f"columns = {columns}, filename = '_path')"
+    )
+    counts = dict(con.execute("select _path, count(*) from g group by all").fetchall())
+    if any(counts.get(str(f.path), 0) != f.line_count for f in group):
+        raise _NotOneRecordPerLine()
+    cells = ", ".join(q(c.name) for c in feed.columns)
+    con.execute(
+        f"""
+        create temp view landed as
+        select {cells}, files.source_file as _source_file, g.rowid - starts.base as _source_row,
+               files.batch_id as _batch_id, cast(null as {FAILURE_TYPE}[]) as _pre_failures
+        from g join (select _path, min(rowid) - 1 as base from g group by _path) starts using (_path)
+        join files on files.path = g._path
+        """
+    )
+    # The object's contract fields, as text: what the line said, minus unknown keys and layout.
+    return original_text({c.name: c.name for c in feed.columns})
+
+
+def _read_jsonl_exact(con, feed: Feed, group: list[LandedFile]) -> str:
+    """Every line as text (a broken line is kept, with its number), parsed with DuckDB's JSON
+    functions. Blank lines are not rows. Lines are split first, in their own step: the
+    split runs on one thread, the parsing after it on all."""
     paths = "[" + ", ".join(lit(str(f.path)) for f in group) + "]"
     json_paths = "[" + ", ".join(lit("$." + q(c.name)) for c in feed.columns) + "]"
     cells = ", ".join(f"cells[{i + 1}] as {q(c.name)}" for i, c in enumerate(feed.columns))
-    con.execute("drop table if exists g")
+    for t in ("g", "g_lines"):
+        con.execute(f"drop table if exists {t}")
+    con.execute(
+        f"""
+        create temp table g_lines as
+        select filename as _path, unnest(string_split(content, chr(10))) as raw_line,
+               generate_subscripts(string_split(content, chr(10)), 1) as _source_row
+        from read_text({paths})
+        """
+    )
     con.execute(
         f"""
         create temp table g as
-        with lines as (
-          select filename as _path, unnest(string_split(content, chr(10))) as line,
-                 generate_subscripts(string_split(content, chr(10)), 1) as _source_row
-          from read_text({paths})
-        ), parsed as (
-          select _path, _source_row, rtrim(line, chr(13)) as line,
-                 json_valid(rtrim(line, chr(13))) as is_json
-          from lines where trim(line) <> ''
+        with parsed as (
+          select _path, _source_row, rtrim(raw_line, chr(13)) as line
+          from g_lines where trim(raw_line) <> ''
         ), objects as (
-          -- CASE, not AND: json_type must not see invalid JSON.
-          select *, case when is_json then json_type(line) = 'OBJECT' else false end as is_object from parsed
+          select *, json_valid(line) as is_json, starts_with(ltrim(line), '{{') as is_object from parsed
         )
-        select *, case when is_object then json_extract_string(line, {json_paths}) end as cells from objects
+        select *, case when is_json and is_object then json_extract_string(line, {json_paths}) end as cells
+        from objects
         """
     )
     con.execute(

@@ -132,3 +132,16 @@ def test_jsonl_broken_lines_are_quarantined_with_their_text(paths):
         (2, "json_malformed", '{"event_id": "E2", broken'),
         (3, "json_not_object", "[1, 2]"),
     ]
+
+
+def test_jsonl_blank_lines_do_not_shift_line_numbers(paths):
+    from dagster_project.contracts import get_feed
+
+    feed = get_feed("web", "events")
+    good = example_row(feed)
+    path = paths.landing / "web" / "events" / "day.jsonl"
+    write_landed(path, feed, [good, "", good | {"event_id": "E3", "event_type": "dance"}])
+    ingest_feed(paths, feed)
+    [raw] = read_rows(paths.raw / "web" / "events")
+    [q] = read_rows(paths.quarantine / "web" / "events")
+    assert (raw["_source_row"], q["_source_row"], q["_rule"]) == (1, 3, "allowed_values")
