@@ -9,10 +9,11 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.contracts import ALL_FEEDS
+from dagster_project.settings import duckdb_connect
 
 
 def main(landing: Path, out: Path) -> None:
-    con = duckdb.connect()
+    con = duckdb_connect()
     for feed in ALL_FEEDS:
         folder = landing / feed.source / feed.name
         if feed.file_format == "csv":

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from .settings import Paths
+from .settings import Paths, duckdb_connect
 
 DAGSTER_YAML = """\
 # Written by vector-crm. Runs and asset history live beside the data.
@@ -63,10 +63,10 @@ def run_pipeline(paths: Paths) -> bool:
 
 
 def summary(paths: Paths) -> str:
-    import duckdb
+
 
     lines = []
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         for layer in ("raw", "quarantine"):
             root = getattr(paths, layer)

@@ -71,3 +71,12 @@ class Paths:
     def export_env(self) -> None:
         """Make the data directory visible to child processes (dbt reads it in profiles.yml)."""
         os.environ[DATA_DIR_ENV] = str(self.data_dir)
+
+
+def duckdb_connect(database: str = ":memory:", read_only: bool = False):
+    """A DuckDB connection for pipeline code: no progress bar in logs."""
+    import duckdb
+
+    con = duckdb.connect(database, read_only=read_only)
+    con.execute("set enable_progress_bar = false")
+    return con

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from ..contracts import Feed
-from ..settings import Paths
+from ..settings import Paths, duckdb_connect
 from . import manifest as mf
 from .landing import LandedFile, discover, inspect
 from .rules import (
@@ -146,7 +146,7 @@ def _write_schema_part(feed: Feed, raw_dir: Path) -> None:
            "cast(null as VARCHAR) as _batch_id", "cast(null as TIMESTAMP) as _loaded_at"]
     )
     target = raw_dir / "_schema.parquet"
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         con.execute(f"copy (select {cols} limit 0) to {lit(str(target) + '.tmp')} (format parquet)")
     finally:
@@ -158,7 +158,7 @@ def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_di
     part_id = _new_part_id(report)
     raw_tmp = raw_dir / f"{part_id}.parquet.tmp"
     q_tmp = quarantine_dir / f"{part_id}.parquet.tmp"
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         con.execute(
             "create temp table files as select unnest(?) as path, unnest(?) as source_file, unnest(?) as batch_id",
@@ -240,7 +240,7 @@ def _commit_manifest(manifest_dir: Path, part_id: str, loaded_at: datetime, entr
         f"cast(unnest(?) as {typ}) as {name}" for name, typ in mf.MANIFEST_COLUMNS.items()
     )
     tmp = manifest_dir / f"{part_id}.parquet.tmp"
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         con.execute(f"copy (select {select}) to {lit(str(tmp))} (format parquet)", [list(c) for c in columns])
     finally:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from ..settings import duckdb_connect
+
 MANIFEST_COLUMNS = {
     "source_file": "VARCHAR",  # path relative to the landing directory
     "content_hash": "VARCHAR",  # sha256 of the file's bytes
@@ -62,7 +64,7 @@ def load_known(manifest_dir: Path) -> KnownFiles:
     parts = part_files(manifest_dir)
     if not parts:
         return KnownFiles({}, set())
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         rows = con.execute(
             "select source_file, content_hash, size_bytes, mtime_ns, status "
@@ -85,7 +87,7 @@ def read_manifest(manifest_dir: Path) -> list[dict]:
     parts = part_files(manifest_dir)
     if not parts:
         return []
-    con = duckdb.connect()
+    con = duckdb_connect()
     try:
         rel = con.execute(
             "select * from read_parquet(?) order by loaded_at, part_id, source_file",
