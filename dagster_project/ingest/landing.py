@@ -59,12 +59,14 @@ def inspect(f: LandedFile, feed: Feed) -> LandedFile:
     decoder = codecs.getincrementaldecoder("utf-8")()
     first_block = b""
     offset = 0
+    count_lines = feed.file_format == "jsonl"  # the JSON reader's row count is checked against it
     last_byte = b"\n"
     with open(f.path, "rb") as fh:
         while block := fh.read(BLOCK_BYTES):
             digest.update(block)
-            f.line_count += block.count(b"\n")
-            last_byte = block[-1:]
+            if count_lines:
+                f.line_count += block.count(b"\n")
+                last_byte = block[-1:]
             if not first_block:
                 first_block = block
             if f.problem is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,6 +37,7 @@ from .rules import (
 )
 
 DEFAULT_CHUNK_BYTES = int(os.environ.get("VECTOR_CRM_INGEST_CHUNK_MB", "512")) * 1024 * 1024
+INSPECT_THREADS = 2
 LF, CRLF = r"\n", r"\r\n"  # DuckDB's spelling of the two line endings
 LINEAGE = ["_source_file", "_source_row", "_batch_id", "_loaded_at"]
 QUARANTINE_COLUMNS = [
@@ -98,11 +100,16 @@ def ingest_feed(paths: Paths, feed: Feed, *, chunk_bytes: int = DEFAULT_CHUNK_BY
     to_load: list[LandedFile] = []
     duplicates: list[tuple[LandedFile, str]] = []
     seen_now: dict[str, str] = {}
+    candidates = []
     for f in discover(paths.landing, feed):
         if (f.relative, f.size, f.mtime_ns) in known.by_stat:
             report.files.append(FileResult(f.relative, "already_loaded"))
-            continue
-        inspect(f, feed)
+        else:
+            candidates.append(f)
+    # Hashing releases the GIL: two threads read and hash two files at a time.
+    with ThreadPoolExecutor(max_workers=INSPECT_THREADS) as pool:
+        inspected = list(pool.map(lambda f: inspect(f, feed), candidates))
+    for f in inspected:
         if f.problem:
             report.files.append(FileResult(f.relative, "rejected", f.batch_id, problem=f.problem))
         elif f.content_hash in known.by_hash or f.content_hash in seen_now:

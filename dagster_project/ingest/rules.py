@@ -46,17 +46,20 @@ def _convert(c: Column, text: str) -> str:
     return f"try_cast({text} as {c.duckdb_type})"
 
 
+def _is_free_text(c: Column) -> bool:
+    return c.type == "string" and not c.allowed
+
+
 def prepared_columns(feed: Feed) -> list[str]:
-    """Level 1: `_cell{i}` and `_val{i}` per contract column, from the landed text columns."""
+    """Level 1: `_cell{i}` (for columns that have a rule) and `_val{i}` per contract column."""
     out = []
     for i, c in enumerate(feed.columns):
         cell = f"nullif(trim({q(c.name)}), '')"
-        out.append(f"{cell} as _cell{i}")
-        if c.type == "string" and not c.allowed:
-            # Free text keeps its landed spelling (staging trims and normalises); blank is NULL.
-            out.append(f"case when {cell} is null then null else {q(c.name)} end as _val{i}")
-        else:
-            out.append(f"{_convert(c, cell)} as _val{i}")
+        if column_checks(i, c):
+            out.append(f"{cell} as _cell{i}")
+        # Free text keeps its landed spelling (staging trims and normalises); the readers
+        # already give NULL for an empty cell.
+        out.append(f"{q(c.name) if _is_free_text(c) else _convert(c, cell)} as _val{i}")
     return out
 
 
