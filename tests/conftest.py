@@ -18,6 +18,7 @@ def pytest_configure(config):
     # dagster-dbt and the tests call the venv's `dbt`.
     os.environ["PATH"] = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
     session_dir = Path(tempfile.mkdtemp(prefix="vector-crm-tests-"))
+    (session_dir / "data").mkdir()
     os.environ[DATA_DIR_ENV] = str(session_dir / "data")
     os.environ["DAGSTER_HOME"] = str(session_dir / "dagster_home")
     (session_dir / "dagster_home").mkdir(parents=True)
