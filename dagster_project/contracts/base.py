@@ -18,6 +18,14 @@ DUCKDB_TYPES = {
     "boolean": "BOOLEAN",
 }
 
+# Columns every raw-lake row carries besides its contract's columns: where it came from.
+LINEAGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("_source_file", "VARCHAR", "Landed file the row came from, relative to the landing directory."),
+    ("_source_row", "BIGINT", "Line of the row in its landed file."),
+    ("_batch_id", "VARCHAR", "Content hash of the landed file: one batch per landed file."),
+    ("_loaded_at", "TIMESTAMP", "When ingestion loaded the batch into the raw lake."),
+)
+
 # What a boolean cell may say (compared lower-cased and trimmed).
 TRUE_WORDS = ("true", "t", "1", "yes", "y")
 FALSE_WORDS = ("false", "f", "0", "no", "n")

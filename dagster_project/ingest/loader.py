@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from ..contracts import Feed
+from ..contracts.base import LINEAGE_COLUMNS
 from ..settings import Paths, duckdb_connect
 from . import manifest as mf
 from .landing import LandedFile, discover, inspect
@@ -39,11 +40,7 @@ from .rules import (
 DEFAULT_CHUNK_BYTES = int(os.environ.get("VECTOR_CRM_INGEST_CHUNK_MB", "512")) * 1024 * 1024
 INSPECT_THREADS = 2
 LF, CRLF = r"\n", r"\r\n"  # DuckDB's spelling of the two line endings
-LINEAGE = ["_source_file", "_source_row", "_batch_id", "_loaded_at"]
-QUARANTINE_COLUMNS = [
-    "_source_file", "_source_row", "_batch_id", "_loaded_at",
-    "_rule", "_column", "_detail", "_rules", "_original",
-]
+
 
 
 @dataclass
@@ -149,8 +146,7 @@ def _write_schema_part(feed: Feed, raw_dir: Path) -> None:
     """A zero-row file with the full typed schema, so readers of the folder always find one."""
     cols = ", ".join(
         [f"cast(null as {c.duckdb_type}) as {q(c.name)}" for c in feed.columns]
-        + ["cast(null as VARCHAR) as _source_file", "cast(null as BIGINT) as _source_row",
-           "cast(null as VARCHAR) as _batch_id", "cast(null as TIMESTAMP) as _loaded_at"]
+        + [f"cast(null as {typ}) as {name}" for name, typ, _ in LINEAGE_COLUMNS]
     )
     target = raw_dir / "_schema.parquet"
     con = duckdb_connect()

@@ -21,16 +21,12 @@ import duckdb
 import pytest
 
 from dagster_project.contracts import Feed, get_feed
+from dagster_project.contracts.base import LINEAGE_COLUMNS
 from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.integration
 
-LINEAGE_TYPES = {
-    "_source_file": "VARCHAR",
-    "_source_row": "BIGINT",
-    "_batch_id": "VARCHAR",
-    "_loaded_at": "TIMESTAMP",
-}
+LINEAGE_TYPES = {name: typ for name, typ, _ in LINEAGE_COLUMNS}
 
 # Two batches: the second one landed a month after the first.
 B1 = {"batch_id": "b1" + "0" * 62, "loaded_at": datetime(2024, 2, 1, 6, 0, 0)}
