@@ -75,10 +75,17 @@ class Paths:
         os.environ[DATA_DIR_ENV] = str(self.data_dir)
 
 
+DUCKDB_THREADS_ENV = "VECTOR_CRM_DUCKDB_THREADS"
+
+
 def duckdb_connect(database: str = ":memory:", read_only: bool = False):
-    """A DuckDB connection for pipeline code: no progress bar in logs."""
+    """A DuckDB connection for pipeline code: no progress bar in logs, and at most
+    $VECTOR_CRM_DUCKDB_THREADS threads when set (processes that run side by side share
+    the cores instead of fighting over them)."""
     import duckdb
 
     con = duckdb.connect(database, read_only=read_only)
     con.execute("set enable_progress_bar = false")
+    if os.environ.get(DUCKDB_THREADS_ENV):
+        con.execute(f"set threads = {int(os.environ[DUCKDB_THREADS_ENV])}")
     return con
