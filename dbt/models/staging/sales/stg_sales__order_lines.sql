@@ -35,10 +35,7 @@ renamed as (
         cast(paid_date as date) as paid_date,
 
         ---------- lineage
-        cast(_source_file as {{ dbt.type_string() }}) as _source_file,
-        cast(_source_row as {{ dbt.type_bigint() }}) as _source_row,
-        cast(_batch_id as {{ dbt.type_string() }}) as _batch_id,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
+        {{ lineage_columns() }}
 
     from source
 
