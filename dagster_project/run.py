@@ -39,6 +39,8 @@ def landing_is_empty(paths: Paths) -> bool:
 
 
 def setup(paths: Paths) -> None:
+    # DuckDB creates the warehouse file but not its folder.
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
     paths.export_env()
     ensure_dagster_home(paths)
     from .transform.project import prepare_manifest

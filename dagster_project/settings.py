@@ -69,9 +69,7 @@ class Paths:
         return layer / source / feed
 
     def export_env(self) -> None:
-        """Make the data directory visible to child processes (dbt reads it in profiles.yml),
-        and create it: DuckDB creates the warehouse file but not its folder."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """Make the data directory visible to child processes (dbt reads it in profiles.yml)."""
         os.environ[DATA_DIR_ENV] = str(self.data_dir)
 
 

@@ -18,6 +18,8 @@ from dagster_project.generate import generate
 
 pytestmark = pytest.mark.integration
 
+# Defect kinds in the generator's ground truth that break a landing contract.
+CONTRACT_VIOLATIONS = {"bad_amount", "impossible_date", "unknown_status", "unknown_event_type"}
 STAGING_MODEL = {f.key: f"stg_{f.source}__{f.name}" for f in ALL_FEEDS}
 
 
@@ -35,6 +37,16 @@ def _landing_records(paths, feed) -> list[dict]:
                     if line.strip():
                         out.append(json.loads(line) | {"_file": rel, "_line": i})
     return out
+
+
+def _injected_violations(paths) -> set[tuple[str, str]]:
+    """(landed file, record id) of every contract violation the generator says it injected."""
+    with open(paths.ground_truth / "defects.csv", newline="", encoding="utf-8") as fh:
+        return {
+            (d["file"].split("landing/")[-1], d["record_id"])
+            for d in csv.DictReader(fh)
+            if d["defect"] in CONTRACT_VIOLATIONS
+        }
 
 
 def _record_id(feed, row) -> str:
@@ -100,10 +112,7 @@ def test_every_landed_row_is_in_raw_or_quarantine(pipeline):
 
 def test_quarantine_holds_exactly_the_injected_contract_violations(pipeline):
     paths, *_ = pipeline
-    with open(paths.ground_truth / "defects.csv", newline="", encoding="utf-8") as fh:
-        defects = list(csv.DictReader(fh))
-    violations = {"bad_amount", "impossible_date", "unknown_status", "unknown_event_type"}
-    expected = {(d["file"].split("landing/")[-1], d["record_id"]) for d in defects if d["defect"] in violations}
+    expected = _injected_violations(paths)
     assert expected, "the generator injects some contract violations"
     con = duckdb.connect()
     got = set()
@@ -119,12 +128,7 @@ def test_quarantine_holds_exactly_the_injected_contract_violations(pipeline):
 
 def test_staging_counts_equal_distinct_valid_keys_in_the_landing_files(pipeline):
     paths, *_ = pipeline
-    with open(paths.ground_truth / "defects.csv", newline="", encoding="utf-8") as fh:
-        bad = {
-            (d["file"].split("landing/")[-1], d["record_id"])
-            for d in csv.DictReader(fh)
-            if d["defect"] in {"bad_amount", "impossible_date", "unknown_status", "unknown_event_type"}
-        }
+    bad = _injected_violations(paths)
     con = duckdb.connect(str(paths.warehouse), read_only=True)
     try:
         for feed in ALL_FEEDS:

@@ -40,7 +40,11 @@ def test_translator_keys_models_by_layer():
     assert VectorCrmTranslator().get_group_name(props) == "marts"
 
 
-def test_jobs_and_schedule_exist():
-    assert defs.resolve_job_def("full_pipeline") is not None
-    assert defs.resolve_job_def("ingest_only") is not None
-    assert defs.resolve_schedule_def("daily_full_pipeline").cron_schedule == "0 5 * * *"
+def test_jobs_select_what_they_say():
+    graph = _graph()
+    all_keys = graph.get_all_asset_keys()
+    full = defs.resolve_job_def("full_pipeline").asset_layer.selected_asset_keys
+    ingest = defs.resolve_job_def("ingest_only").asset_layer.selected_asset_keys
+    assert full == all_keys
+    assert ingest == {dg.AssetKey(["raw", f.source, f.name]) for f in ALL_FEEDS}
+    assert defs.resolve_schedule_def("daily_full_pipeline").job_name == "full_pipeline"
