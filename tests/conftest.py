@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dagster_project.settings import DATA_DIR_ENV, Paths
+from tests.helpers import raw_counts
 
 VENV_BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin"
 
@@ -36,3 +37,31 @@ def paths(tmp_path, monkeypatch) -> Paths:
     p = Paths.from_env()
     p.landing.mkdir(parents=True)
     return p
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory):
+    """The full pipeline run twice on S data (seed 7), shared by every integration module
+    that needs a built warehouse: (paths, first result, second result, raw counts after
+    the first run). Built once per test session (~40 s)."""
+    from dagster import DagsterInstance
+
+    from dagster_project.generate import generate
+
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    old = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(data_dir)
+    paths = Paths.from_env()
+    generate(paths.data_dir, "S", 7)
+    from dagster_project.definitions import defs
+
+    job = defs.resolve_job_def("full_pipeline")
+    with DagsterInstance.ephemeral() as instance:
+        first = job.execute_in_process(instance=instance, raise_on_error=False)
+        raw_after_first = raw_counts(paths)
+        second = job.execute_in_process(instance=instance, raise_on_error=False)
+    yield paths, first, second, raw_after_first
+    if old is None:
+        os.environ.pop(DATA_DIR_ENV)
+    else:
+        os.environ[DATA_DIR_ENV] = old

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.contracts import Feed
+from dagster_project.contracts import ALL_FEEDS, Feed
 
 
 def example_row(feed: Feed) -> dict[str, str]:
@@ -41,5 +41,19 @@ def read_rows(folder: Path, columns: str = "*", where: str = "true") -> list[dic
         rel = con.execute(f"select {columns} from read_parquet(?, union_by_name = true) where {where}", [files])
         names = [d[0] for d in rel.description]
         return [dict(zip(names, r)) for r in rel.fetchall()]
+    finally:
+        con.close()
+
+
+def raw_counts(paths) -> dict[str, int]:
+    """Rows in the raw lake per feed key."""
+    con = duckdb.connect()
+    try:
+        return {
+            f.key: con.execute(
+                "select count(*) from read_parquet(?)", [str(paths.raw / f.source / f.name / "*.parquet")]
+            ).fetchone()[0]
+            for f in ALL_FEEDS
+        }
     finally:
         con.close()

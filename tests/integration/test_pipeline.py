@@ -11,10 +11,9 @@ import sys
 
 import duckdb
 import pytest
-from dagster import DagsterInstance
 
 from dagster_project.contracts import ALL_FEEDS
-from dagster_project.generate import generate
+from tests.helpers import raw_counts
 
 pytestmark = pytest.mark.integration
 
@@ -53,48 +52,10 @@ def _record_id(feed, row) -> str:
     return "|".join(str(row.get(k) or "") for k in feed.business_key)
 
 
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
-    import os
-
-    from dagster_project.settings import DATA_DIR_ENV, Paths
-
-    data_dir = tmp_path_factory.mktemp("e2e") / "data"
-    old = os.environ.get(DATA_DIR_ENV)
-    os.environ[DATA_DIR_ENV] = str(data_dir)
-    paths = Paths.from_env()
-    generate(paths.data_dir, "S", 7)
-    from dagster_project.definitions import defs
-
-    job = defs.resolve_job_def("full_pipeline")
-    with DagsterInstance.ephemeral() as instance:
-        first = job.execute_in_process(instance=instance, raise_on_error=False)
-        raw_after_first = _raw_counts(paths)
-        second = job.execute_in_process(instance=instance, raise_on_error=False)
-    yield paths, first, second, raw_after_first
-    if old is None:
-        os.environ.pop(DATA_DIR_ENV)
-    else:
-        os.environ[DATA_DIR_ENV] = old
-
-
-def _raw_counts(paths) -> dict[str, int]:
-    con = duckdb.connect()
-    try:
-        return {
-            f.key: con.execute(
-                "select count(*) from read_parquet(?)", [str(paths.raw / f.source / f.name / "*.parquet")]
-            ).fetchone()[0]
-            for f in ALL_FEEDS
-        }
-    finally:
-        con.close()
-
-
 def test_job_succeeds_and_rerun_adds_no_raw_rows(pipeline):
     paths, first, second, raw_after_first = pipeline
     assert first.success and second.success
-    assert _raw_counts(paths) == raw_after_first
+    assert raw_counts(paths) == raw_after_first
     assert all(n > 0 for n in raw_after_first.values())
 
 
