@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
 from pathlib import Path
 
 import duckdb
 
-from dagster_project.contracts import ALL_FEEDS, Feed
+from dagster_project.contracts import ALL_FEEDS, Feed, get_feed
+from dagster_project.contracts.base import LINEAGE_COLUMNS
 
 
 def example_row(feed: Feed) -> dict[str, str]:
@@ -57,3 +61,65 @@ def raw_counts(paths) -> dict[str, int]:
         }
     finally:
         con.close()
+
+
+# --------------------------------------------------------------------------- raw lake by hand
+
+LINEAGE_TYPES = {name: typ for name, typ, _ in LINEAGE_COLUMNS}
+
+
+def _columns(feed: Feed) -> dict[str, str]:
+    return {c.name: c.duckdb_type for c in feed.columns} | LINEAGE_TYPES
+
+
+def _create_table(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
+    cols = ", ".join(f'"{name}" {type_}' for name, type_ in _columns(feed).items())
+    con.execute("drop table if exists rows")
+    con.execute(f"create table rows ({cols})")
+
+
+def _copy(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    con.execute(f"copy rows to '{path}' (format parquet)")
+
+
+def write_raw_batch(
+    data_dir: Path,
+    source: str,
+    name: str,
+    batch: Mapping[str, Any],
+    file_name: str,
+    rows: Sequence[Mapping[str, Any]],
+) -> None:
+    """Write one landed file's rows as the ingestion would: typed columns plus lineage.
+
+    Rows give only the columns they need; the others are null. `_source_row` is the
+    line in the landed file (the header is line 1).
+    """
+    feed = get_feed(source, name)
+    feed_dir = data_dir / "lake" / "raw" / source / name
+    feed_dir.mkdir(parents=True, exist_ok=True)
+    columns = _columns(feed)
+    with duckdb.connect() as con:
+        _create_table(con, feed)
+        if not (feed_dir / "_schema.parquet").exists():
+            _copy(con, feed_dir / "_schema.parquet")
+        for line, row in enumerate(rows, start=2):
+            unknown = set(row) - set(columns)
+            assert not unknown, f"{feed.key}: no such columns {unknown}"
+            values = dict(row) | {
+                "_source_file": f"{source}/{name}/{file_name}",
+                "_source_row": line,
+                "_batch_id": batch["batch_id"],
+                "_loaded_at": batch["loaded_at"],
+            }
+            names = list(values)
+            con.execute(
+                f"insert into rows ({', '.join(names)}) values ({', '.join('?' for _ in names)})",
+                [values[n] for n in names],
+            )
+        _copy(con, feed_dir / f"{batch['batch_id'][:8]}-{file_name}.parquet")
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"

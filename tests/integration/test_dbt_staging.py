@@ -23,10 +23,9 @@ import pytest
 from dagster_project.contracts import Feed, get_feed
 from dagster_project.contracts.base import LINEAGE_COLUMNS
 from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
+from tests.helpers import dbt_executable, write_raw_batch
 
 pytestmark = pytest.mark.integration
-
-LINEAGE_TYPES = {name: typ for name, typ, _ in LINEAGE_COLUMNS}
 
 # Two batches: the second one landed a month after the first.
 B1 = {"batch_id": "b1" + "0" * 62, "loaded_at": datetime(2024, 2, 1, 6, 0, 0)}
@@ -34,58 +33,6 @@ B2 = {"batch_id": "b2" + "0" * 62, "loaded_at": datetime(2024, 3, 1, 6, 0, 0)}
 
 
 # --------------------------------------------------------------------------- raw lake
-
-
-def _columns(feed: Feed) -> dict[str, str]:
-    return {c.name: c.duckdb_type for c in feed.columns} | LINEAGE_TYPES
-
-
-def _create_table(con: duckdb.DuckDBPyConnection, feed: Feed) -> None:
-    cols = ", ".join(f'"{name}" {type_}' for name, type_ in _columns(feed).items())
-    con.execute("drop table if exists rows")
-    con.execute(f"create table rows ({cols})")
-
-
-def _copy(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    con.execute(f"copy rows to '{path}' (format parquet)")
-
-
-def write_raw_batch(
-    data_dir: Path,
-    source: str,
-    name: str,
-    batch: Mapping[str, Any],
-    file_name: str,
-    rows: Sequence[Mapping[str, Any]],
-) -> None:
-    """Write one landed file's rows as the ingestion would: typed columns plus lineage.
-
-    Rows give only the columns they need; the others are null. `_source_row` is the
-    line in the landed file (the header is line 1).
-    """
-    feed = get_feed(source, name)
-    feed_dir = data_dir / "lake" / "raw" / source / name
-    feed_dir.mkdir(parents=True, exist_ok=True)
-    columns = _columns(feed)
-    with duckdb.connect() as con:
-        _create_table(con, feed)
-        if not (feed_dir / "_schema.parquet").exists():
-            _copy(con, feed_dir / "_schema.parquet")
-        for line, row in enumerate(rows, start=2):
-            unknown = set(row) - set(columns)
-            assert not unknown, f"{feed.key}: no such columns {unknown}"
-            values = dict(row) | {
-                "_source_file": f"{source}/{name}/{file_name}",
-                "_source_row": line,
-                "_batch_id": batch["batch_id"],
-                "_loaded_at": batch["loaded_at"],
-            }
-            names = list(values)
-            con.execute(
-                f"insert into rows ({', '.join(names)}) values ({', '.join('?' for _ in names)})",
-                [values[n] for n in names],
-            )
-        _copy(con, feed_dir / f"{batch['batch_id'][:8]}-{file_name}.parquet")
 
 
 def build_raw_lake(data_dir: Path) -> None:
@@ -180,11 +127,6 @@ def build_raw_lake(data_dir: Path) -> None:
 # --------------------------------------------------------------------------- dbt run
 
 
-def _dbt_executable() -> str:
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     data_dir = tmp_path_factory.mktemp("data")
@@ -196,12 +138,14 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
     env.pop("VECTOR_CRM_DBT_TARGET", None)
     result = subprocess.run(
         [
-            _dbt_executable(), "build",
+            dbt_executable(), "build",
             "--project-dir", str(DBT_PROJECT_DIR),
             "--profiles-dir", str(DBT_PROJECT_DIR),
             "--target-path", str(data_dir / "dbt_target"),
             "--log-path", str(data_dir / "dbt_logs"),
             "--select", "path:models/staging",
+            # only tests whose every parent is selected (not the marts' tests on staging)
+            "--indirect-selection", "cautious",
         ],
         cwd=REPO_ROOT,
         env=env,

@@ -1,0 +1,74 @@
+{#-
+    Text normalisers for identity matching. Portable by default; dispatched so
+    an engine with better built-ins (DuckDB's strip_accents) can override.
+-#}
+
+{#- Replace every match of a regular expression (DuckDB/PostgreSQL need the 'g' flag; Spark replaces all). -#}
+{% macro regexp_replace_all(expression, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'vector_crm')(expression, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{% macro spark__regexp_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+
+
+{#-
+    A person's or company's name for comparison: lower case, accents removed,
+    anything but letters, digits and spaces dropped, runs of spaces collapsed.
+    'José  María Gómez-Pérez' -> 'jose maria gomezperez'.
+-#}
+{% macro normalize_name(column_name) -%}
+    {{ return(adapter.dispatch('normalize_name', 'vector_crm')(column_name)) }}
+{%- endmacro %}
+
+{% macro default__normalize_name(column_name) -%}
+    nullif(trim({{ vector_crm.regexp_replace_all(
+        vector_crm.regexp_replace_all(
+            "translate(lower(cast(" ~ column_name ~ " as " ~ dbt.type_string() ~ ")), 'áàäâãéèëêíìïîóòöôõúùüûñç', 'aaaaaeeeeiiiiooooouuuunc')",
+            '[^a-z0-9 ]', ''),
+        ' +', ' ') }}), '')
+{%- endmacro %}
+
+
+{#- The first word of a normalised name: the given name of a person ('jose'). -#}
+{% macro first_word(expression) -%}
+    {{ dbt.split_part(expression, "' '", 1) }}
+{%- endmacro %}
+
+
+{#- A document number as a matching key: lower case, letters and digits only ('52.345.678' -> '52345678'). -#}
+{% macro normalize_document(column_name) -%}
+    nullif({{ vector_crm.regexp_replace_all("lower(cast(" ~ column_name ~ " as " ~ dbt.type_string() ~ "))", '[^0-9a-z]', '') }}, '')
+{%- endmacro %}
+
+
+{#- Edit (Levenshtein) distance. DuckDB and Spark have it built in; PostgreSQL needs the fuzzystrmatch extension. -#}
+{% macro edit_distance(a, b) -%}
+    {{ return(adapter.dispatch('edit_distance', 'vector_crm')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__edit_distance(a, b) -%}
+    levenshtein({{ a }}, {{ b }})
+{%- endmacro %}
+
+
+{#-
+    Similarity of two names in [0, 1]. DuckDB: Jaro-Winkler. Elsewhere:
+    1 - edit distance / length of the longer name, a close stand-in.
+-#}
+{% macro name_similarity(a, b) -%}
+    {{ return(adapter.dispatch('name_similarity', 'vector_crm')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__name_similarity(a, b) -%}
+    (1.0 - 1.0 * levenshtein({{ a }}, {{ b }}) / greatest(length({{ a }}), length({{ b }}), 1))
+{%- endmacro %}
+
+{% macro duckdb__name_similarity(a, b) -%}
+    jaro_winkler_similarity({{ a }}, {{ b }})
+{%- endmacro %}

@@ -1,0 +1,181 @@
+{{ config(materialized='table') }}
+
+-- Every source record with the cluster (connected component of the identity
+-- graph) it belongs to and the rule that ties it in. cluster_id is only
+-- meaningful within one run; customer keys that survive runs are assigned by
+-- int_identity__key_history.
+
+with
+
+links as (
+
+    select * from {{ ref('int_identity__links') }}
+
+),
+
+records as (
+
+    select * from {{ ref('int_identity__source_records') }}
+
+),
+
+identifiers as (
+
+    select * from {{ ref('int_identity__record_identifiers') }}
+
+),
+
+rules as (
+
+    select * from {{ ref('identity_match_rules') }}
+
+),
+
+record_nodes as (
+
+    select * from {{ ref('int_identity__record_nodes') }}
+
+),
+
+linked_nodes as (
+
+    select node_a as node from links
+    union
+    select node_b as node from links
+    union
+    select node from record_nodes
+
+),
+
+nodes as (
+
+    select
+        node,
+        row_number() over (order by node) as node_id
+
+    from linked_nodes
+
+),
+
+edges as (
+
+    select
+        a.node_id as node_a,
+        b.node_id as node_b
+
+    from links as l
+    inner join nodes as a on l.node_a = a.node
+    inner join nodes as b on l.node_b = b.node
+
+),
+
+{{ connected_components('nodes', 'edges', var('identity_max_iterations')) }},
+
+node_components as (
+
+    select
+        n.node,
+        c.component_id
+
+    from nodes as n
+    inner join cc_{{ var('identity_max_iterations') }} as c on n.node_id = c.node_id
+
+),
+
+record_components as (
+
+    select
+        rn.record_uid,
+        min(nc.component_id) as component_id,
+        max(nc.component_id) as max_component_id
+
+    from record_nodes as rn
+    inner join node_components as nc on rn.node = nc.node
+    group by rn.record_uid
+
+),
+
+-- how many records carry each node, and which fuzzy rules touch it
+node_usage as (
+
+    select
+        node,
+        count(distinct record_uid) as records
+    from record_nodes
+    group by node
+
+),
+
+fuzzy_nodes as (
+
+    select node_a as node, match_rule from links where match_rule in ('email_one_edit', 'name_city_birth')
+    union
+    select node_b as node, match_rule from links where match_rule in ('email_one_edit', 'name_city_birth')
+
+),
+
+-- the evidence tying each record to others: identifier types it shares with
+-- another record, and fuzzy rules on its nodes; the strongest one names it
+record_evidence as (
+
+    select
+        rn.record_uid,
+        {{ dbt.split_part('rn.node', "':'", 1) }} as match_rule
+
+    from record_nodes as rn
+    inner join node_usage as u on rn.node = u.node
+    where u.records > 1
+
+    union all
+
+    select
+        rn.record_uid,
+        f.match_rule
+
+    from record_nodes as rn
+    inner join fuzzy_nodes as f on rn.node = f.node
+
+),
+
+record_rule as (
+
+    select
+        e.record_uid,
+        min(r.priority) as priority
+
+    from record_evidence as e
+    inner join rules as r on e.match_rule = r.match_rule
+    group by e.record_uid
+
+),
+
+has_identifier as (
+
+    select distinct record_uid from identifiers
+
+),
+
+final as (
+
+    select
+        rec.record_uid,
+        rec.source_system,
+        rec.source_feed,
+        rec.source_record_id,
+        rec.first_seen_date,
+        rc.component_id as cluster_id,
+        case
+            when rc.record_uid is not null then coalesce(rule.match_rule, 'single_record')
+            when hi.record_uid is not null then 'ambiguous'
+            else 'no_identifier'
+        end as match_rule
+
+    from records as rec
+    left join record_components as rc on rec.record_uid = rc.record_uid
+    left join record_rule as rr on rec.record_uid = rr.record_uid
+    left join rules as rule on rr.priority = rule.priority
+    left join has_identifier as hi on rec.record_uid = hi.record_uid
+
+)
+
+select * from final

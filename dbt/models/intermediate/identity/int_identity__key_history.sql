@@ -1,0 +1,269 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        full_refresh=false
+    )
+}}
+
+-- The customer key register: an append-only history of which customer_key each
+-- source record carries. Every run appends one row per record whose key
+-- changed (or that is new); the latest row per record is its current key.
+-- full_refresh is off so that `dbt build --full-refresh` never re-deals keys.
+--
+-- Rules, applied to each cluster of int_identity__clusters:
+--   1. a cluster may keep any key its records already carry; when a key's
+--      records now sit in several clusters (a split), the cluster holding most
+--      of them keeps it (ties: the cluster whose first record sorts first);
+--   2. of the keys a cluster may keep, the oldest survives (earliest
+--      key_first_seen_date, then the smallest key); the others are retired and
+--      their records move to the survivor: change_reason 'merged';
+--   3. a cluster with no key gets a new one: the hash of its anchor record
+--      (earliest first_seen_date, then smallest record_uid), so that keys
+--      depend on the data only, never on row order or run timing;
+--   4. a record that lost every link gets a null key ('unresolved').
+
+with
+
+clusters as (
+
+    select * from {{ ref('int_identity__clusters') }}
+
+),
+
+{% if is_incremental() %}
+
+history as (
+
+    select * from {{ this }}
+
+),
+
+{% else %}
+
+history as (
+
+    select
+        cast(null as {{ dbt.type_string() }}) as record_uid,
+        cast(null as {{ dbt.type_string() }}) as customer_key,
+        cast(null as date) as key_first_seen_date,
+        cast(null as {{ dbt.type_int() }}) as run_sequence
+    where 1 = 0
+
+),
+
+{% endif %}
+
+this_run as (
+
+    select coalesce(max(run_sequence), 0) + 1 as run_sequence
+    from history
+
+),
+
+history_ranked as (
+
+    select
+        record_uid,
+        customer_key,
+        key_first_seen_date,
+        row_number() over (partition by record_uid order by run_sequence desc) as recency
+
+    from history
+
+),
+
+previous as (
+
+    select
+        record_uid,
+        customer_key,
+        key_first_seen_date
+
+    from history_ranked
+    where recency = 1
+
+),
+
+resolved as (
+
+    select
+        record_uid,
+        cluster_id,
+        first_seen_date
+
+    from clusters
+    where cluster_id is not null
+
+),
+
+cluster_anchor as (
+
+    select
+        cluster_id,
+        record_uid as anchor_record_uid,
+        cluster_first_seen_date
+
+    from (
+        select
+            cluster_id,
+            record_uid,
+            min(first_seen_date) over (partition by cluster_id) as cluster_first_seen_date,
+            row_number() over (
+                partition by cluster_id
+                order by first_seen_date asc nulls last, record_uid asc
+            ) as anchor_rank
+        from resolved
+    ) as ranked
+    where anchor_rank = 1
+
+),
+
+key_claims as (
+
+    select
+        r.cluster_id,
+        p.customer_key,
+        min(p.key_first_seen_date) as key_first_seen_date,
+        count(*) as records
+
+    from resolved as r
+    inner join previous as p on r.record_uid = p.record_uid
+    where p.customer_key is not null
+    group by r.cluster_id, p.customer_key
+
+),
+
+key_owner as (
+
+    select
+        customer_key,
+        cluster_id,
+        key_first_seen_date
+
+    from (
+        select
+            c.customer_key,
+            c.cluster_id,
+            c.key_first_seen_date,
+            row_number() over (
+                partition by c.customer_key
+                order by c.records desc, a.anchor_record_uid asc
+            ) as claim_rank
+        from key_claims as c
+        inner join cluster_anchor as a on c.cluster_id = a.cluster_id
+    ) as ranked
+    where claim_rank = 1
+
+),
+
+surviving_key as (
+
+    select
+        cluster_id,
+        customer_key,
+        key_first_seen_date
+
+    from (
+        select
+            cluster_id,
+            customer_key,
+            key_first_seen_date,
+            row_number() over (
+                partition by cluster_id
+                order by key_first_seen_date asc nulls last, customer_key asc
+            ) as age_rank
+        from key_owner
+    ) as ranked
+    where age_rank = 1
+
+),
+
+known_keys as (
+
+    select distinct customer_key from history where customer_key is not null
+
+),
+
+cluster_key as (
+
+    select
+        a.cluster_id,
+        coalesce(
+            s.customer_key,
+            case
+                when k.customer_key is null then new_key.customer_key
+                else {{ dbt.hash(dbt.concat(['a.anchor_record_uid', "'|split'"])) }}
+            end
+        ) as customer_key,
+        coalesce(s.key_first_seen_date, a.cluster_first_seen_date) as key_first_seen_date
+
+    from cluster_anchor as a
+    inner join (
+        select
+            cluster_id,
+            {{ dbt.hash('anchor_record_uid') }} as customer_key
+        from cluster_anchor
+    ) as new_key on a.cluster_id = new_key.cluster_id
+    left join surviving_key as s on a.cluster_id = s.cluster_id
+    left join known_keys as k on new_key.customer_key = k.customer_key
+
+),
+
+current_keys as (
+
+    select
+        r.record_uid,
+        k.customer_key,
+        k.key_first_seen_date,
+        r.cluster_id
+
+    from resolved as r
+    inner join cluster_key as k on r.cluster_id = k.cluster_id
+
+),
+
+changes as (
+
+    select
+        coalesce(c.record_uid, p.record_uid) as record_uid,
+        c.customer_key,
+        p.customer_key as previous_customer_key,
+        c.key_first_seen_date,
+        case
+            when p.customer_key is null then 'new'
+            when c.customer_key is null then 'unresolved'
+            when o.cluster_id = c.cluster_id then 'merged'
+            else 'moved'
+        end as change_reason
+
+    from current_keys as c
+    full outer join previous as p on c.record_uid = p.record_uid
+    left join key_owner as o on p.customer_key = o.customer_key
+    where
+        (c.customer_key is not null or p.customer_key is not null)
+        and (
+            c.customer_key is null
+            or p.customer_key is null
+            or c.customer_key <> p.customer_key
+        )
+
+),
+
+final as (
+
+    select
+        changes.record_uid,
+        changes.customer_key,
+        changes.previous_customer_key,
+        changes.key_first_seen_date,
+        changes.change_reason,
+        this_run.run_sequence,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}) as assigned_at
+
+    from changes
+    cross join this_run
+
+)
+
+select * from final

@@ -1,0 +1,57 @@
+{{ config(materialized='table') }}
+
+-- Every source record with its current customer key (the latest row of the key
+-- register) or the missing member when it could not be resolved.
+
+with
+
+clusters as (
+
+    select * from {{ ref('int_identity__clusters') }}
+
+),
+
+ranked_history as (
+
+    select
+        record_uid,
+        customer_key,
+        row_number() over (partition by record_uid order by run_sequence desc) as recency
+
+    from {{ ref('int_identity__key_history') }}
+
+),
+
+current_key as (
+
+    select
+        record_uid,
+        customer_key
+
+    from ranked_history
+    where recency = 1
+
+),
+
+final as (
+
+    select
+        c.record_uid,
+        c.source_system,
+        c.source_feed,
+        c.source_record_id,
+        c.first_seen_date,
+        coalesce(k.customer_key, '{{ var("missing_customer_key") }}') as customer_key,
+        k.customer_key is not null as is_resolved,
+        case
+            when c.cluster_id is not null and k.customer_key is null then 'ambiguous'
+            else c.match_rule
+        end as match_rule
+
+    from clusters as c
+    left join current_key as k
+        on c.record_uid = k.record_uid and c.cluster_id is not null
+
+)
+
+select * from final

@@ -1,0 +1,110 @@
+{{ config(materialized='table') }}
+
+-- Contact identifiers (email, phone) used by more than one person, and records
+-- that name more than one person. Neither links anything on its own: a
+-- household phone or a shared mailbox would otherwise merge a family or a
+-- company's staff into one customer.
+--
+-- "People" behind an identifier are counted by the ERP records reachable from
+-- the records that carry it: their own name and document (ERP records) or
+-- those of the customer numbers they carry. An identifier is shared when it
+-- reaches more than `identity_shared_contact_max_people` distinct given names,
+-- or as many distinct document numbers.
+
+with
+
+identifiers as (
+
+    select * from {{ ref('int_identity__record_identifiers') }}
+
+),
+
+erp_people as (
+
+    select
+        r.source_record_id as customer_number,
+        r.given_name,
+        d.identifier_value as document_number
+
+    from {{ ref('int_identity__source_records') }} as r
+    left join identifiers as d
+        on r.record_uid = d.record_uid and d.identifier_type = 'document'
+    where r.source_feed = 'customers'
+
+),
+
+-- the people each record points at, through the customer numbers it carries
+record_people as (
+
+    select
+        i.record_uid,
+        p.given_name,
+        p.document_number
+
+    from identifiers as i
+    inner join erp_people as p on i.identifier_value = p.customer_number
+    where i.identifier_type = 'customer_number'
+
+),
+
+contact_people as (
+
+    select
+        i.identifier_type,
+        i.identifier_value,
+        count(distinct i.record_uid) as records,
+        count(distinct p.given_name) as given_names,
+        count(distinct p.document_number) as documents
+
+    from identifiers as i
+    left join record_people as p on i.record_uid = p.record_uid
+    where i.identifier_type in ('email', 'phone')
+    group by i.identifier_type, i.identifier_value
+
+),
+
+record_conflicts as (
+
+    select
+        'record' as identifier_type,
+        record_uid as identifier_value,
+        1 as records,
+        count(distinct given_name) as given_names,
+        count(distinct document_number) as documents
+
+    from record_people
+    group by record_uid
+
+),
+
+final as (
+
+    select
+        identifier_type,
+        identifier_value,
+        records,
+        given_names,
+        documents
+
+    from contact_people
+    where
+        given_names > {{ var('identity_shared_contact_max_people') }}
+        or documents > {{ var('identity_shared_contact_max_people') }}
+
+    union all
+
+    select
+        identifier_type,
+        identifier_value,
+        records,
+        given_names,
+        documents
+
+    from record_conflicts
+    where
+        given_names > {{ var('identity_shared_contact_max_people') }}
+        or documents > {{ var('identity_shared_contact_max_people') }}
+
+)
+
+select * from final

@@ -1,0 +1,226 @@
+{%- set erp_attributes = [
+    'name_normalized', 'document_number', 'is_company', 'birth_date',
+    'economic_activity', 'city', 'region'
+] -%}
+
+-- One row per customer: the golden record. Survivorship rules (documented in
+-- _customers__models.yml):
+--   * descriptive attributes come from the ERP master only (the one source
+--     that has them); when a customer has several ERP records, each attribute
+--     takes the most recently updated non-null value;
+--   * email and phone take the value of the highest-priority source in the
+--     seed customer_contact_survivorship, most recent non-null within it;
+--   * contact fields and documents leave as salted hashes and masks.
+-- Plus the missing member, that facts point at when the customer is unknown.
+
+with
+
+record_keys as (
+
+    select * from {{ ref('int_identity__record_keys') }}
+    where is_resolved
+
+),
+
+erp_records as (
+
+    select
+        k.customer_key,
+        c.customer_id,
+        {{ normalize_name('c.customer_name') }} as name_normalized,
+        {{ normalize_document('c.document_id') }} as document_number,
+        c.is_company,
+        c.birth_date,
+        c.economic_activity,
+        c.city,
+        c.region,
+        c.created_date,
+        c.updated_at
+
+    from {{ ref('stg_sales__customers') }} as c
+    inner join record_keys as k
+        on k.source_feed = 'customers' and c.customer_id = k.source_record_id
+
+),
+
+{% for attribute in erp_attributes %}
+{{ attribute }}_ranked as (
+
+    select
+        customer_key,
+        {{ attribute }},
+        row_number() over (
+            partition by customer_key
+            order by updated_at desc nulls last, created_date desc nulls last, customer_id desc
+        ) as recency
+
+    from erp_records
+    where {{ attribute }} is not null
+
+),
+
+{% endfor %}
+
+erp_summary as (
+
+    select
+        customer_key,
+        count(*) as erp_customer_numbers,
+        min(created_date) as erp_created_date,
+        min(customer_id) as primary_customer_number
+
+    from erp_records
+    group by customer_key
+
+),
+
+contacts_ranked as (
+
+    select
+        k.customer_key,
+        i.identifier_type,
+        i.identifier_value,
+        row_number() over (
+            partition by k.customer_key, i.identifier_type
+            order by s.priority asc, i.observed_at desc nulls last, i.identifier_value asc
+        ) as preference
+
+    from {{ ref('int_identity__record_identifiers') }} as i
+    inner join record_keys as k on i.record_uid = k.record_uid
+    inner join {{ ref('customer_contact_survivorship') }} as s
+        on i.identifier_type = s.identifier_type and k.source_feed = s.source_feed
+
+),
+
+contacts as (
+
+    select
+        customer_key,
+        max(case when identifier_type = 'email' then identifier_value end) as email,
+        max(case when identifier_type = 'phone' then identifier_value end) as phone
+
+    from contacts_ranked
+    where preference = 1
+    group by customer_key
+
+),
+
+customers as (
+
+    select
+        customer_key,
+        min(first_seen_date) as first_seen_date,
+        count(*) as source_records,
+        max(case when source_system = 'sales' then 1 else 0 end) as in_sales,
+        max(case when source_system = 'contact_center' then 1 else 0 end) as in_contact_center,
+        max(case when source_system = 'web' then 1 else 0 end) as in_web
+
+    from record_keys
+    group by customer_key
+
+),
+
+golden as (
+
+    select
+        c.customer_key,
+        false as is_missing_member,
+        case
+            when is_company_ranked.is_company then 'company'
+            when is_company_ranked.is_company = false then 'person'
+            else 'unknown'
+        end as customer_type,
+        {{ mask_name('name_normalized_ranked.name_normalized') }} as customer_name_masked,
+        {{ pii_hash('document_number_ranked.document_number') }} as document_hash,
+        {{ pii_hash('contacts.email') }} as email_hash,
+        {{ mask_email('contacts.email') }} as email_masked,
+        {{ pii_hash('contacts.phone') }} as phone_hash,
+        {{ mask_phone('contacts.phone') }} as phone_masked,
+        cast(extract(year from birth_date_ranked.birth_date) as {{ dbt.type_int() }}) as birth_year,
+        economic_activity_ranked.economic_activity,
+        city_ranked.city,
+        region_ranked.region,
+        erp.primary_customer_number,
+        coalesce(erp.erp_customer_numbers, 0) as erp_customer_numbers,
+        erp.erp_created_date,
+        c.first_seen_date,
+        trim(
+            {{ dbt.concat([
+                "case when c.in_sales = 1 then 'sales ' else '' end",
+                "case when c.in_contact_center = 1 then 'contact_center ' else '' end",
+                "case when c.in_web = 1 then 'web' else '' end"
+            ]) }}
+        ) as sources_present_list,
+        c.source_records
+
+    from customers as c
+    left join erp_summary as erp on c.customer_key = erp.customer_key
+    left join contacts on c.customer_key = contacts.customer_key
+    {%- for attribute in erp_attributes %}
+    left join {{ attribute }}_ranked
+        on c.customer_key = {{ attribute }}_ranked.customer_key and {{ attribute }}_ranked.recency = 1
+    {%- endfor %}
+
+),
+
+missing_member as (
+
+    select
+        '{{ var("missing_customer_key") }}' as customer_key,
+        true as is_missing_member,
+        'unknown' as customer_type,
+        cast(null as {{ dbt.type_string() }}) as customer_name_masked,
+        cast(null as {{ dbt.type_string() }}) as document_hash,
+        cast(null as {{ dbt.type_string() }}) as email_hash,
+        cast(null as {{ dbt.type_string() }}) as email_masked,
+        cast(null as {{ dbt.type_string() }}) as phone_hash,
+        cast(null as {{ dbt.type_string() }}) as phone_masked,
+        cast(null as {{ dbt.type_int() }}) as birth_year,
+        cast(null as {{ dbt.type_string() }}) as economic_activity,
+        cast(null as {{ dbt.type_string() }}) as city,
+        cast(null as {{ dbt.type_string() }}) as region,
+        cast(null as {{ dbt.type_string() }}) as primary_customer_number,
+        0 as erp_customer_numbers,
+        cast(null as date) as erp_created_date,
+        cast(null as date) as first_seen_date,
+        '' as sources_present_list,
+        0 as source_records
+
+),
+
+unioned as (
+
+    select * from golden
+    union all
+    select * from missing_member
+
+),
+
+final as (
+
+    select
+        customer_key,
+        is_missing_member,
+        customer_type,
+        customer_name_masked,
+        document_hash,
+        email_hash,
+        email_masked,
+        phone_hash,
+        phone_masked,
+        birth_year,
+        economic_activity,
+        city,
+        region,
+        primary_customer_number,
+        erp_customer_numbers,
+        erp_created_date,
+        first_seen_date,
+        replace(sources_present_list, ' ', ',') as sources_present,
+        source_records
+
+    from unioned
+
+)
+
+select * from final
