@@ -9,7 +9,7 @@ export VECTOR_CRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME := $(VECTOR_CRM_DATA_DIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: run test bench lint dev data docs setup clean
+.PHONY: run test bench identity-report lint dev data docs setup clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -30,8 +30,11 @@ test: setup  ## the whole test suite (small generated data)
 data: setup  ## generate landing files: make data SIZE=S|M|L|XL SEED=42 [FORCE=1]
 	$(BIN)/python -m dagster_project.generate --size $(or $(SIZE),S) --seed $(or $(SEED),42) $(if $(FORCE),--force)
 
-bench: setup  ## measure floor, ingestion, dbt build and the whole pipeline: make bench SIZE=M|L
+bench: setup  ## measure floor, ingestion, dbt build and the whole pipeline, then the identity report: make bench SIZE=M|L
 	$(BIN)/python -m bench --size $(or $(SIZE),M) --seed $(or $(SEED),42)
+
+identity-report: setup  ## precision and recall of identity resolution against the ground truth: make identity-report [DATA_DIR=data/bench/M-seed42]
+	$(BIN)/python -m dagster_project.evaluate.identity $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 lint: setup  ## SQLFluff (dbt templater) over models and macros
 	$(BIN)/python -m dagster_project.transform.dbt_sources --check

@@ -1,8 +1,10 @@
 """`make bench SIZE=M|L`: generate (or reuse) data of one size, then measure in one run
-the floor, ingestion, dbt build and the whole pipeline: wall time and peak memory.
+the floor, ingestion, dbt build and the whole pipeline: wall time and peak memory; then the
+identity report on the pipeline's output: precision and recall against the ground truth.
 
 Data for each size lives in <data dir>/bench/<SIZE>-seed<SEED>/ (its own data directory);
-results are printed as a table and written to <data dir>/bench/results-<SIZE>-<timestamp>.json.
+results are printed as a table and written to <data dir>/bench/results-<SIZE>-<timestamp>.json
+(the identity report beside it, as identity-report-<SIZE>-<timestamp>.json).
 """
 
 from __future__ import annotations
@@ -23,14 +25,15 @@ from dagster_project.settings import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths
 GOAL_INGEST_OVER_FLOOR = 2.0
 
 
-def measure(cmd: list[str], env: dict) -> dict:
+def measure(cmd: list[str], env: dict, check: bool = True) -> dict:
     out = subprocess.run(
         [sys.executable, "-m", "bench.measure", *cmd], env=env, capture_output=True, text=True
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if result["returncode"] != 0:
         sys.stderr.write(out.stderr[-4000:])
-        raise SystemExit(f"stage failed: {' '.join(cmd)}")
+        if check:
+            raise SystemExit(f"stage failed: {' '.join(cmd)}")
     return result
 
 
@@ -75,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     print("whole pipeline (Dagster) ...", flush=True)
     stages["pipeline"] = measure([py, "-m", "dagster_project.run"], env)
     shutil.rmtree(bench_paths.data_dir / "floor", ignore_errors=True)
+    # Quality of the pipeline's identity resolution. A failure here must not throw away the
+    # timings above: they are written first, and the exit code says the report failed.
+    print("identity report ...", flush=True)
+    stamp = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+    main_paths.bench.mkdir(parents=True, exist_ok=True)
+    identity_file = main_paths.bench / f"identity-report-{args.size}-{stamp}.json"
+    stages["identity"] = measure([py, "-m", "dagster_project.evaluate.identity", "--output", str(identity_file)], env, check=False)
+    identity = json.loads(identity_file.read_text()) if stages["identity"]["returncode"] == 0 else None
 
     ratio = stages["ingestion"]["wall_s"] / max(stages["floor"]["wall_s"], 1e-9)
     result = {
@@ -87,9 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         "stages": stages,
         "ingestion_over_floor": round(ratio, 2),
         "goal_ingestion_over_floor": GOAL_INGEST_OVER_FLOOR,
+        "identity": identity,
     }
-    main_paths.bench.mkdir(parents=True, exist_ok=True)
-    out = main_paths.bench / f"results-{args.size}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    out = main_paths.bench / f"results-{args.size}-{stamp}.json"
     out.write_text(json.dumps(result, indent=2))
 
     print(f"\nvector-crm benchmark, size {args.size}: {files:,} landing files, {size / 1e6:,.0f} MB")
@@ -98,8 +109,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<12} {s['wall_s']:>9.1f} {s['peak_rss_mb']:>9.0f}")
     verdict = "within" if ratio <= GOAL_INGEST_OVER_FLOOR else "OVER"
     print(f"ingestion / floor = {ratio:.2f} ({verdict} the goal of {GOAL_INGEST_OVER_FLOOR}x)")
+    if identity is None:
+        print("identity report FAILED (see the message above); no precision or recall")
+    else:
+        goal = identity["goal"]
+        verdict = "within" if identity["meets_goal"] else "OUTSIDE"
+        print(f"identity: precision {identity['precision']:.4f}, recall {identity['recall']:.4f} "
+              f"({verdict} the goal of precision >= {goal['precision']}, recall >= {goal['recall']}); "
+              f"over-merged people {identity['over_merged_people']:,}, under-merged {identity['under_merged_people']:,}")
+        print(f"identity report: {identity_file}")
     print(f"results: {out}")
-    return 0
+    return 0 if identity is not None else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Measurements of the pipeline's output against the generator's ground truth."""

@@ -1,0 +1,5 @@
+import sys
+
+from .identity import main
+
+sys.exit(main())
