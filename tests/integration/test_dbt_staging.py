@@ -168,19 +168,19 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
 # --------------------------------------------------------------------------- tests
 
 
-def test_staging_models_are_views_in_the_staging_schema(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_staging_models_are_tables_in_the_staging_schema(warehouse: duckdb.DuckDBPyConnection) -> None:
     rows = _rows(
         warehouse,
         "select table_schema, table_name, table_type from information_schema.tables "
         "where table_name like 'stg_%' order by table_name",
     )
     assert rows == [
-        ("staging", "stg_contact_center__campaign_members", "VIEW"),
-        ("staging", "stg_contact_center__cases", "VIEW"),
-        ("staging", "stg_contact_center__interactions", "VIEW"),
-        ("staging", "stg_sales__customers", "VIEW"),
-        ("staging", "stg_sales__order_lines", "VIEW"),
-        ("staging", "stg_web__events", "VIEW"),
+        ("staging", "stg_contact_center__campaign_members", "BASE TABLE"),
+        ("staging", "stg_contact_center__cases", "BASE TABLE"),
+        ("staging", "stg_contact_center__interactions", "BASE TABLE"),
+        ("staging", "stg_sales__customers", "BASE TABLE"),
+        ("staging", "stg_sales__order_lines", "BASE TABLE"),
+        ("staging", "stg_web__events", "BASE TABLE"),
     ]
 
 

@@ -37,13 +37,12 @@ record_nodes as (
 
 ),
 
+-- only nodes on a link need the graph walk; any other node is its own cluster
 linked_nodes as (
 
     select node_a as node from links
     union
     select node_b as node from links
-    union
-    select node from record_nodes
 
 ),
 
@@ -71,27 +70,27 @@ edges as (
 
 {{ connected_components('nodes', 'edges', var('identity_max_iterations')) }},
 
-node_components as (
+node_clusters as (
 
     select
         n.node,
-        c.component_id
+        {{ dbt.concat(["'#'", 'cast(c.component_id as ' ~ dbt.type_string() ~ ')']) }} as cluster_id
 
     from nodes as n
     inner join cc_{{ var('identity_max_iterations') }} as c on n.node_id = c.node_id
 
 ),
 
-record_components as (
+-- a record's nodes all sit in one cluster (the record links them), so any will do
+record_clusters as (
 
     select
         rn.record_uid,
-        min(nc.component_id) as component_id,
-        max(nc.component_id) as max_component_id
+        min(coalesce(nc.cluster_id, rn.node)) as cluster_id
 
     from record_nodes as rn
-    inner join node_components as nc on rn.node = nc.node
-    group by rn.record_uid
+    left join node_clusters as nc on rn.node = nc.node
+    group by 1
 
 ),
 
@@ -102,15 +101,23 @@ node_usage as (
         node,
         count(distinct record_uid) as records
     from record_nodes
-    group by node
+    group by 1
 
 ),
 
 fuzzy_nodes as (
 
-    select node_a as node, match_rule from links where match_rule in ('email_one_edit', 'name_city_birth')
+    select
+        node_a as node,
+        match_rule
+    from links
+    where match_rule in ('email_one_edit', 'name_city_birth')
     union
-    select node_b as node, match_rule from links where match_rule in ('email_one_edit', 'name_city_birth')
+    select
+        node_b as node,
+        match_rule
+    from links
+    where match_rule in ('email_one_edit', 'name_city_birth')
 
 ),
 
@@ -145,7 +152,7 @@ record_rule as (
 
     from record_evidence as e
     inner join rules as r on e.match_rule = r.match_rule
-    group by e.record_uid
+    group by 1
 
 ),
 
@@ -163,17 +170,17 @@ final as (
         rec.source_feed,
         rec.source_record_id,
         rec.first_seen_date,
-        rc.component_id as cluster_id,
+        rc.cluster_id,
         case
-            when rc.record_uid is not null then coalesce(rule.match_rule, 'single_record')
+            when rc.record_uid is not null then coalesce(winning_rule.match_rule, 'single_record')
             when hi.record_uid is not null then 'ambiguous'
             else 'no_identifier'
         end as match_rule
 
     from records as rec
-    left join record_components as rc on rec.record_uid = rc.record_uid
+    left join record_clusters as rc on rec.record_uid = rc.record_uid
     left join record_rule as rr on rec.record_uid = rr.record_uid
-    left join rules as rule on rr.priority = rule.priority
+    left join rules as winning_rule on rr.priority = winning_rule.priority
     left join has_identifier as hi on rec.record_uid = hi.record_uid
 
 )

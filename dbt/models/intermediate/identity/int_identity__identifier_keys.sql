@@ -30,7 +30,7 @@ identifier_key as (
 
     from record_nodes as n
     inner join record_keys as k on n.record_uid = k.record_uid
-    group by n.identifier_type, n.node
+    group by 1, 2
 
 ),
 

@@ -38,7 +38,8 @@ record_nodes as (
 
 usable as (
 
-    select * from record_nodes where identifier_type <> 'phone_and_name'
+    select * from record_nodes
+    where identifier_type <> 'phone_and_name'
 
 ),
 
@@ -50,7 +51,7 @@ record_anchor as (
         min(node) as anchor_node
 
     from record_nodes
-    group by record_uid
+    group by 1
 
 ),
 
@@ -84,32 +85,38 @@ email_people as (
     left join identifiers as d
         on r.record_uid = d.record_uid and d.identifier_type = 'document'
     where u.identifier_type = 'email' and r.given_name is not null
-    group by u.node
+    group by 1
 
 ),
 
+-- the candidates: usable emails with a given name behind them, split up
 emails as (
 
-    select distinct
+    select
         node,
+        given_name,
+        document_number,
         {{ dbt.split_part(dbt.split_part('node', "':'", 2), "'@'", 1) }} as local_part,
-        {{ dbt.split_part('node', "'@'", 2) }} as domain
+        {{ dbt.split_part('node', "'@'", 2) }} as email_domain
 
-    from usable
-    where identifier_type = 'email'
+    from email_people
 
 ),
 
--- blocking: one edit (substitution, insertion or deletion) leaves a prefix or a
--- suffix of about half the local part intact; each email gets keys for the
--- halves of its own length and of one character less, so that emails of
--- lengths n and n - 1 meet on a block
+-- blocking: a rule match needs the same domain, the same given name, the same
+-- digits (no digit may change) and local parts one edit apart; one edit
+-- (substitution, insertion or deletion) leaves a prefix or a suffix of about
+-- half the local part intact, so each email gets keys for the halves of its
+-- own length and of one character less (emails of lengths n and n - 1 meet)
 email_lengths as (
 
     select
         node,
+        given_name,
+        document_number,
         local_part,
-        domain,
+        {{ dbt.concat(['email_domain', "'|'", 'given_name', "'|'", regexp_replace_all('local_part', '[^0-9]', '')]) }}
+            as block_prefix,
         cast(floor(length(local_part) / 2.0) as {{ dbt.type_int() }}) as half_down,
         cast(floor((length(local_part) - 1) / 2.0) as {{ dbt.type_int() }}) as half_shorter,
         cast(ceil(length(local_part) / 2.0) as {{ dbt.type_int() }}) as half_up
@@ -121,56 +128,45 @@ email_lengths as (
 
 email_blocks as (
 
-    select node, local_part, domain, {{ dbt.concat(["'<'", 'substring(local_part, 1, half_down)']) }} as block_key
-    from email_lengths
-    union
-    select node, local_part, domain, {{ dbt.concat(["'<'", 'substring(local_part, 1, half_shorter)']) }} as block_key
-    from email_lengths
-    union
-    select node, local_part, domain, {{ dbt.concat(["'>'", dbt.right('local_part', 'half_up')]) }} as block_key
-    from email_lengths
-    union
-    select node, local_part, domain, {{ dbt.concat(["'>'", dbt.right('local_part', 'half_down')]) }} as block_key
-    from email_lengths
+    {%- for side, expression in [
+        ('<', 'substring(local_part, 1, half_down)'),
+        ('<', 'substring(local_part, 1, half_shorter)'),
+        ('>', dbt.right('local_part', 'half_up')),
+        ('>', dbt.right('local_part', 'half_down'))
+    ] %}
+
+        select
+            node,
+            document_number,
+            local_part,
+            {{ dbt.concat(['block_prefix', "'" ~ side ~ "'", expression]) }} as block_key
+        from email_lengths
+        {% if not loop.last %}union{% endif %}
+    {%- endfor %}
 
 ),
 
-email_candidates as (
+-- the same given name stands behind both, no two different documents, and the
+-- local parts are one edit apart
+email_one_edit as (
 
     select distinct
         a.node as node_a,
-        b.node as node_b
+        b.node as node_b,
+        'email_one_edit' as match_rule
 
     from email_blocks as a
     inner join email_blocks as b
         on
-            a.domain = b.domain
-            and a.block_key = b.block_key
+            a.block_key = b.block_key
             and a.node < b.node
             and abs(length(a.local_part) - length(b.local_part)) <= 1
-    where {{ edit_distance('a.local_part', 'b.local_part') }} = 1
-
-),
-
--- one edit apart is not enough: the same given name must stand behind both
--- emails, no two different documents, and the edit must not touch a digit
--- (ana.gomez12 and ana.gomez13 are two people far more often than a typo)
-email_one_edit as (
-
-    select
-        c.node_a,
-        c.node_b,
-        'email_one_edit' as match_rule
-
-    from email_candidates as c
-    inner join email_people as pa on c.node_a = pa.node
-    inner join email_people as pb on c.node_b = pb.node and pa.given_name = pb.given_name
     where
-        {{ regexp_replace_all('c.node_a', '[^0-9]', '') }} = {{ regexp_replace_all('c.node_b', '[^0-9]', '') }}
+        {{ edit_distance('a.local_part', 'b.local_part') }} = 1
         and (
-            pa.document_number is null
-            or pb.document_number is null
-            or pa.document_number = pb.document_number
+            a.document_number is null
+            or b.document_number is null
+            or a.document_number = b.document_number
         )
 
 ),
@@ -180,21 +176,28 @@ erp_people as (
     select
         r.source_record_id as customer_number,
         r.name_normalized,
+        r.given_name,
         r.city_normalized,
-        r.birth_date
+        r.birth_date,
+        d.identifier_value as document_number
 
     from records as r
-    left join shared as conflict
-        on conflict.identifier_type = 'record' and r.record_uid = conflict.identifier_value
+    left join identifiers as d
+        on r.record_uid = d.record_uid and d.identifier_type = 'document'
+    left join shared as record_conflict
+        on record_conflict.identifier_type = 'record' and r.record_uid = record_conflict.identifier_value
     where
         r.source_feed = 'customers'
         and r.name_normalized is not null
         and r.city_normalized is not null
         and r.birth_date is not null
-        and conflict.identifier_value is null
+        and record_conflict.identifier_value is null
 
 ),
 
+-- for ERP records that the document rule cannot join (one has no document):
+-- same city, birth date and given name, and names at least
+-- identity_name_similarity alike
 name_city_birth as (
 
     select
@@ -207,8 +210,11 @@ name_city_birth as (
         on
             a.city_normalized = b.city_normalized
             and a.birth_date = b.birth_date
+            and a.given_name = b.given_name
             and a.customer_number < b.customer_number
-    where {{ name_similarity('a.name_normalized', 'b.name_normalized') }} >= {{ var('identity_name_similarity') }}
+    where
+        (a.document_number is null or b.document_number is null)
+        and {{ name_similarity('a.name_normalized', 'b.name_normalized') }} >= {{ var('identity_name_similarity') }}
 
 ),
 
@@ -233,7 +239,7 @@ final as (
 
     from all_links as l
     inner join {{ ref('identity_match_rules') }} as r on l.match_rule = r.match_rule
-    group by l.node_a, l.node_b, l.match_rule, r.match_confidence
+    group by 1, 2, 3, 4
 
 )
 

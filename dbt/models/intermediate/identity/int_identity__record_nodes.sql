@@ -39,9 +39,9 @@ usable as (
     from identifiers as i
     left join shared as s
         on i.identifier_type = s.identifier_type and i.identifier_value = s.identifier_value
-    left join shared as conflict
-        on conflict.identifier_type = 'record' and i.record_uid = conflict.identifier_value
-    where s.identifier_value is null and conflict.identifier_value is null
+    left join shared as record_conflict
+        on record_conflict.identifier_type = 'record' and i.record_uid = record_conflict.identifier_value
+    where s.identifier_value is null and record_conflict.identifier_value is null
 
 ),
 
@@ -71,7 +71,7 @@ phone_and_name_documents as (
     from phone_and_name_candidates as p
     left join identifiers as d
         on p.record_uid = d.record_uid and d.identifier_type = 'document'
-    group by p.node
+    group by 1
 
 ),
 

@@ -47,19 +47,46 @@ record_people as (
 
 ),
 
+-- only a value on two or more records can be shared
+contact_values as (
+
+    select
+        identifier_type,
+        identifier_value,
+        count(*) as records
+
+    from identifiers
+    where identifier_type in ('email', 'phone')
+    group by 1, 2
+    having count(*) > 1
+
+),
+
 contact_people as (
 
     select
-        i.identifier_type,
-        i.identifier_value,
-        count(distinct i.record_uid) as records,
+        v.identifier_type,
+        v.identifier_value,
+        v.records,
         count(distinct p.given_name) as given_names,
         count(distinct p.document_number) as documents
 
-    from identifiers as i
-    left join record_people as p on i.record_uid = p.record_uid
-    where i.identifier_type in ('email', 'phone')
-    group by i.identifier_type, i.identifier_value
+    from contact_values as v
+    inner join identifiers as i
+        on v.identifier_type = i.identifier_type and v.identifier_value = i.identifier_value
+    inner join record_people as p on i.record_uid = p.record_uid
+    group by 1, 2, 3
+
+),
+
+-- only a record with two or more customer numbers can name several people
+multi_customer_records as (
+
+    select record_uid
+    from identifiers
+    where identifier_type = 'customer_number'
+    group by 1
+    having count(*) > 1
 
 ),
 
@@ -67,13 +94,14 @@ record_conflicts as (
 
     select
         'record' as identifier_type,
-        record_uid as identifier_value,
+        p.record_uid as identifier_value,
         1 as records,
-        count(distinct given_name) as given_names,
-        count(distinct document_number) as documents
+        count(distinct p.given_name) as given_names,
+        count(distinct p.document_number) as documents
 
-    from record_people
-    group by record_uid
+    from record_people as p
+    inner join multi_customer_records as m on p.record_uid = m.record_uid
+    group by 1, 2, 3
 
 ),
 

@@ -20,7 +20,7 @@ final as (
         count(*) as records_moved
 
     from history
-    group by previous_customer_key, customer_key
+    group by 1, 2
 
 )
 

@@ -44,20 +44,20 @@ erp_records as (
 ),
 
 {% for attribute in erp_attributes %}
-{{ attribute }}_ranked as (
+    {{ attribute }}_ranked as (
 
-    select
-        customer_key,
-        {{ attribute }},
-        row_number() over (
-            partition by customer_key
-            order by updated_at desc nulls last, created_date desc nulls last, customer_id desc
-        ) as recency
+        select
+            customer_key,
+            {{ attribute }},
+            row_number() over (
+                partition by customer_key
+                order by updated_at desc nulls last, created_date desc nulls last, customer_id desc
+            ) as recency
 
-    from erp_records
-    where {{ attribute }} is not null
+        from erp_records
+        where {{ attribute }} is not null
 
-),
+    ),
 
 {% endfor %}
 
@@ -70,7 +70,7 @@ erp_summary as (
         min(customer_id) as primary_customer_number
 
     from erp_records
-    group by customer_key
+    group by 1
 
 ),
 
@@ -101,7 +101,7 @@ contacts as (
 
     from contacts_ranked
     where preference = 1
-    group by customer_key
+    group by 1
 
 ),
 
@@ -116,7 +116,7 @@ customers as (
         max(case when source_system = 'web' then 1 else 0 end) as in_web
 
     from record_keys
-    group by customer_key
+    group by 1
 
 ),
 
@@ -157,8 +157,8 @@ golden as (
     left join erp_summary as erp on c.customer_key = erp.customer_key
     left join contacts on c.customer_key = contacts.customer_key
     {%- for attribute in erp_attributes %}
-    left join {{ attribute }}_ranked
-        on c.customer_key = {{ attribute }}_ranked.customer_key and {{ attribute }}_ranked.recency = 1
+        left join {{ attribute }}_ranked
+            on c.customer_key = {{ attribute }}_ranked.customer_key and {{ attribute }}_ranked.recency = 1
     {%- endfor %}
 
 ),
@@ -216,8 +216,8 @@ final as (
         erp_customer_numbers,
         erp_created_date,
         first_seen_date,
-        replace(sources_present_list, ' ', ',') as sources_present,
-        source_records
+        source_records,
+        replace(sources_present_list, ' ', ',') as sources_present
 
     from unioned
 
