@@ -65,8 +65,6 @@ def run_pipeline(paths: Paths) -> bool:
 
 
 def summary(paths: Paths) -> str:
-
-
     lines = []
     con = duckdb_connect()
     try:
@@ -77,6 +75,17 @@ def summary(paths: Paths) -> str:
                 lines.append(f"  {layer:<10} {folder.relative_to(root).as_posix():<34} {n:>10,} rows")
     finally:
         con.close()
+    if paths.warehouse.exists():
+        import duckdb
+
+        # read-only: the pipeline has finished, and a BI tool may hold the file open too
+        with duckdb.connect(str(paths.warehouse), read_only=True) as wh:
+            tables = wh.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+            for (name,) in tables:
+                n = wh.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+                lines.append(f"  {'marts':<10} {name:<34} {n:>10,} rows")
     return "\n".join(lines)
 
 

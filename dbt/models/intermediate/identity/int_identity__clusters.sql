@@ -81,16 +81,17 @@ node_clusters as (
 
 ),
 
--- a record's nodes all sit in one cluster (the record links them), so any will do
+-- a record's nodes all sit in one cluster (the record links them to its
+-- anchor), so the anchor's cluster is the record's; an anchor on no link is a
+-- record's only node, and its own cluster
 record_clusters as (
 
     select
-        rn.record_uid,
-        min(coalesce(nc.cluster_id, rn.node)) as cluster_id
+        a.record_uid,
+        coalesce(nc.cluster_id, a.anchor_node) as cluster_id
 
-    from record_nodes as rn
-    left join node_clusters as nc on rn.node = nc.node
-    group by 1
+    from {{ ref('int_identity__record_anchors') }} as a
+    left join node_clusters as nc on a.anchor_node = nc.node
 
 ),
 

@@ -2,14 +2,15 @@
 
 -- Lookup from an identifier to the customer it belongs to, for facts that hold
 -- an identifier rather than a source record (a web session's login). Only
--- identifiers that link (not shared) and whose records all carry one key.
+-- customer numbers and emails (what a login shows), only identifiers that link
+-- (not shared) and whose records all carry one key.
 
 with
 
 record_nodes as (
 
     select * from {{ ref('int_identity__record_nodes') }}
-    where identifier_type <> 'phone_and_name'
+    where identifier_type in ('customer_number', 'email')
 
 ),
 

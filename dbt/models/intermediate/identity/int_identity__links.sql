@@ -46,12 +46,7 @@ usable as (
 -- every record hooks its other identifiers onto its first one (a star, not all pairs)
 record_anchor as (
 
-    select
-        record_uid,
-        min(node) as anchor_node
-
-    from record_nodes
-    group by 1
+    select * from {{ ref('int_identity__record_anchors') }}
 
 ),
 
@@ -141,7 +136,7 @@ email_blocks as (
             local_part,
             {{ dbt.concat(['block_prefix', "'" ~ side ~ "'", expression]) }} as block_key
         from email_lengths
-        {% if not loop.last %}union{% endif %}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),

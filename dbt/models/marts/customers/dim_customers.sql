@@ -43,24 +43,6 @@ erp_records as (
 
 ),
 
-{% for attribute in erp_attributes %}
-    {{ attribute }}_ranked as (
-
-        select
-            customer_key,
-            {{ attribute }},
-            row_number() over (
-                partition by customer_key
-                order by updated_at desc nulls last, created_date desc nulls last, customer_id desc
-            ) as recency
-
-        from erp_records
-        where {{ attribute }} is not null
-
-    ),
-
-{% endfor %}
-
 erp_summary as (
 
     select
@@ -71,6 +53,64 @@ erp_summary as (
 
     from erp_records
     group by 1
+
+),
+
+erp_ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by customer_key
+            order by updated_at desc nulls last, created_date desc nulls last, customer_id desc
+        ) as recency
+
+    from erp_records
+
+),
+
+-- customers with several ERP records (duplicate registrations) look further
+-- than the latest record for each attribute: its most recent non-null value
+multi_erp_records as (
+
+    select r.*
+    from erp_ranked as r
+    inner join erp_summary as s on r.customer_key = s.customer_key
+    where s.erp_customer_numbers > 1
+
+),
+
+{% for attribute in erp_attributes %}
+    {{ attribute }}_ranked as (
+
+        select
+            customer_key,
+            {{ attribute }},
+            row_number() over (partition by customer_key order by recency) as non_null_recency
+
+        from multi_erp_records
+        where {{ attribute }} is not null
+
+    ),
+
+{% endfor %}
+
+erp_golden as (
+
+    select
+        latest.customer_key,
+        {%- for attribute in erp_attributes %}
+            coalesce({{ attribute }}_ranked.{{ attribute }}, latest.{{ attribute }}) as {{ attribute }}{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from erp_ranked as latest
+    {%- for attribute in erp_attributes %}
+        left join {{ attribute }}_ranked
+            on
+                latest.customer_key = {{ attribute }}_ranked.customer_key
+                and {{ attribute }}_ranked.non_null_recency = 1
+    {%- endfor %}
+    where latest.recency = 1
 
 ),
 
@@ -126,20 +166,20 @@ golden as (
         c.customer_key,
         false as is_missing_member,
         case
-            when is_company_ranked.is_company then 'company'
-            when is_company_ranked.is_company = false then 'person'
+            when erp_golden.is_company then 'company'
+            when erp_golden.is_company = false then 'person'
             else 'unknown'
         end as customer_type,
-        {{ mask_name('name_normalized_ranked.name_normalized') }} as customer_name_masked,
-        {{ pii_hash('document_number_ranked.document_number') }} as document_hash,
+        {{ mask_name('erp_golden.name_normalized') }} as customer_name_masked,
+        {{ pii_hash('erp_golden.document_number') }} as document_hash,
         {{ pii_hash('contacts.email') }} as email_hash,
         {{ mask_email('contacts.email') }} as email_masked,
         {{ pii_hash('contacts.phone') }} as phone_hash,
         {{ mask_phone('contacts.phone') }} as phone_masked,
-        cast(extract(year from birth_date_ranked.birth_date) as {{ dbt.type_int() }}) as birth_year,
-        economic_activity_ranked.economic_activity,
-        city_ranked.city,
-        region_ranked.region,
+        cast(extract(year from erp_golden.birth_date) as {{ dbt.type_int() }}) as birth_year,
+        erp_golden.economic_activity,
+        erp_golden.city,
+        erp_golden.region,
         erp.primary_customer_number,
         coalesce(erp.erp_customer_numbers, 0) as erp_customer_numbers,
         erp.erp_created_date,
@@ -156,10 +196,7 @@ golden as (
     from customers as c
     left join erp_summary as erp on c.customer_key = erp.customer_key
     left join contacts on c.customer_key = contacts.customer_key
-    {%- for attribute in erp_attributes %}
-        left join {{ attribute }}_ranked
-            on c.customer_key = {{ attribute }}_ranked.customer_key and {{ attribute }}_ranked.recency = 1
-    {%- endfor %}
+    left join erp_golden on c.customer_key = erp_golden.customer_key
 
 ),
 
