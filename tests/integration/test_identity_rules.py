@@ -135,12 +135,12 @@ FIRST = {
 }
 
 
-def dbt_build(data_dir: Path) -> None:
+def dbt_build(data_dir: Path, select: list[str] = SELECT) -> None:
     env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(
         [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(data_dir / "dbt_target"), "--log-path", str(data_dir / "dbt_logs"),
-         "--select", *SELECT, "--indirect-selection", "cautious"],
+         "--select", *select, "--indirect-selection", "cautious"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
