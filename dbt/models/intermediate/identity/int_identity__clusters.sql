@@ -19,12 +19,6 @@ records as (
 
 ),
 
-identifiers as (
-
-    select * from {{ ref('int_identity__record_identifiers') }}
-
-),
-
 rules as (
 
     select * from {{ ref('identity_match_rules') }}
@@ -157,12 +151,6 @@ record_rule as (
 
 ),
 
-has_identifier as (
-
-    select distinct record_uid from identifiers
-
-),
-
 final as (
 
     select
@@ -174,7 +162,7 @@ final as (
         rc.cluster_id,
         case
             when rc.record_uid is not null then coalesce(winning_rule.match_rule, 'single_record')
-            when hi.record_uid is not null then 'ambiguous'
+            when rec.has_identifier then 'ambiguous'
             else 'no_identifier'
         end as match_rule
 
@@ -182,7 +170,6 @@ final as (
     left join record_clusters as rc on rec.record_uid = rc.record_uid
     left join record_rule as rr on rec.record_uid = rr.record_uid
     left join rules as winning_rule on rr.priority = winning_rule.priority
-    left join has_identifier as hi on rec.record_uid = hi.record_uid
 
 )
 

@@ -25,7 +25,7 @@ identifier_key as (
 
     select
         n.identifier_type,
-        substring(n.node, length(n.identifier_type) + 2) as identifier_value,
+        n.identifier_value,
         min(k.customer_key) as customer_key,
         count(distinct k.customer_key) as customer_keys
 

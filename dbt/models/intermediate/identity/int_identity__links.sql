@@ -12,12 +12,6 @@
 
 with
 
-identifiers as (
-
-    select * from {{ ref('int_identity__record_identifiers') }}
-
-),
-
 records as (
 
     select * from {{ ref('int_identity__source_records') }}
@@ -69,16 +63,15 @@ email_people as (
 
     select
         u.node,
+        max(u.identifier_value) as email,
         max(r.given_name) as given_name,
-        max(d.identifier_value) as document_number
+        max(r.document_number) as document_number
 
     from usable as u
-    inner join identifiers as c
+    inner join usable as c
         on u.record_uid = c.record_uid and c.identifier_type = 'customer_number'
     inner join records as r
         on r.source_feed = 'customers' and c.identifier_value = r.source_record_id
-    left join identifiers as d
-        on r.record_uid = d.record_uid and d.identifier_type = 'document'
     where u.identifier_type = 'email' and r.given_name is not null
     group by 1
 
@@ -91,8 +84,8 @@ emails as (
         node,
         given_name,
         document_number,
-        {{ dbt.split_part(dbt.split_part('node', "':'", 2), "'@'", 1) }} as local_part,
-        {{ dbt.split_part('node', "'@'", 2) }} as email_domain
+        {{ dbt.split_part('email', "'@'", 1) }} as local_part,
+        {{ dbt.split_part('email', "'@'", 2) }} as email_domain
 
     from email_people
 
@@ -174,11 +167,9 @@ erp_people as (
         r.given_name,
         r.city_normalized,
         r.birth_date,
-        d.identifier_value as document_number
+        r.document_number
 
     from records as r
-    left join identifiers as d
-        on r.record_uid = d.record_uid and d.identifier_type = 'document'
     left join shared as record_conflict
         on record_conflict.identifier_type = 'record' and r.record_uid = record_conflict.identifier_value
     where

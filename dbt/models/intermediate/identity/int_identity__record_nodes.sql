@@ -34,6 +34,7 @@ usable as (
     select
         i.record_uid,
         i.identifier_type,
+        i.identifier_value,
         {{ dbt.concat(['i.identifier_type', "':'", 'i.identifier_value']) }} as node
 
     from identifiers as i
@@ -52,7 +53,9 @@ phone_and_name_candidates as (
     select
         i.record_uid,
         'phone_and_name' as identifier_type,
-        {{ dbt.concat(["'phone_and_name:'", 'i.identifier_value', "'|'", 'r.given_name']) }} as node
+        {{ dbt.concat(['i.identifier_value', "'|'", 'r.given_name']) }} as identifier_value,
+        {{ dbt.concat(["'phone_and_name:'", 'i.identifier_value', "'|'", 'r.given_name']) }} as node,
+        r.document_number
 
     from identifiers as i
     inner join shared as s
@@ -65,19 +68,22 @@ phone_and_name_candidates as (
 phone_and_name_documents as (
 
     select
-        p.node,
-        count(distinct d.identifier_value) as documents
+        node,
+        count(distinct document_number) as documents
 
-    from phone_and_name_candidates as p
-    left join identifiers as d
-        on p.record_uid = d.record_uid and d.identifier_type = 'document'
+    from phone_and_name_candidates
     group by 1
 
 ),
 
 phone_and_name as (
 
-    select p.*
+    select
+        p.record_uid,
+        p.identifier_type,
+        p.identifier_value,
+        p.node
+
     from phone_and_name_candidates as p
     inner join phone_and_name_documents as d on p.node = d.node
     where d.documents <= {{ var('identity_shared_contact_max_people') }}

@@ -22,14 +22,12 @@ identifiers as (
 erp_people as (
 
     select
-        r.source_record_id as customer_number,
-        r.given_name,
-        d.identifier_value as document_number
+        source_record_id as customer_number,
+        given_name,
+        document_number
 
-    from {{ ref('int_identity__source_records') }} as r
-    left join identifiers as d
-        on r.record_uid = d.record_uid and d.identifier_type = 'document'
-    where r.source_feed = 'customers'
+    from {{ ref('int_identity__source_records') }}
+    where source_feed = 'customers'
 
 ),
 

@@ -22,8 +22,10 @@ single_observation as (
         first_seen_date,
         name_normalized,
         {{ first_word('name_normalized') }} as given_name,
+        document_number,
         city_normalized,
-        birth_date
+        birth_date,
+        coalesce(customer_number, document_number, email, phone) is not null as has_identifier
 
     from observations
     where source_feed <> 'events'
@@ -40,8 +42,10 @@ web_visitors as (
         min(first_seen_date) as first_seen_date,
         cast(null as {{ dbt.type_string() }}) as name_normalized,
         cast(null as {{ dbt.type_string() }}) as given_name,
+        cast(null as {{ dbt.type_string() }}) as document_number,
         cast(null as {{ dbt.type_string() }}) as city_normalized,
-        cast(null as date) as birth_date
+        cast(null as date) as birth_date,
+        max(case when customer_number is not null or email is not null then 1 else 0 end) = 1 as has_identifier
 
     from observations
     where source_feed = 'events'

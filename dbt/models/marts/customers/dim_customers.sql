@@ -27,8 +27,8 @@ erp_records as (
     select
         k.customer_key,
         c.customer_id,
-        {{ normalize_name('c.customer_name') }} as name_normalized,
-        {{ normalize_document('c.document_id') }} as document_number,
+        r.name_normalized,
+        r.document_number,
         c.is_company,
         c.birth_date,
         c.economic_activity,
@@ -40,6 +40,8 @@ erp_records as (
     from {{ ref('stg_sales__customers') }} as c
     inner join record_keys as k
         on k.source_feed = 'customers' and c.customer_id = k.source_record_id
+    -- normalised once, by identity resolution
+    inner join {{ ref('int_identity__source_records') }} as r on k.record_uid = r.record_uid
 
 ),
 
