@@ -1,0 +1,18 @@
+{{ config(materialized='table') }}
+
+{#-
+    The as-of date of every segment and value metric (one row): the var
+    as_of_date when set, else the latest order date in fct_orders. Never the
+    wall clock, so the same history gives the same answer on any day.
+-#}
+
+{%- set as_of_date = var('as_of_date', none) %}
+
+select
+    {%- if as_of_date %}
+        cast('{{ as_of_date }}' as date) as as_of_date
+    {%- else %}
+        max(order_date) as as_of_date
+    {%- endif %}
+
+from {{ ref('fct_orders') }}
