@@ -2,32 +2,36 @@
     The segmentation of every customer as of one or more dates: one row per
     as-of date and customer known on that date (first_seen_date <= as-of date).
 
-    `as_of_dates` is a query returning a column as_of_date. with_rfm=false
-    leaves the RFM scores null and with_previous_year=false the previous
-    year's revenue (the monthly history stores neither: three window sorts
-    and a lookup less per month end). The current
+    `as_of_dates` is a query returning a column as_of_date. The current
     segmentation (int_segments__customers) passes the single as-of date; the
     monthly history (customer_segment_history) passes the month ends it has
     not stored yet. Both run this one definition, so a month end in the history
     equals what the current models say when as_of_date is that month end.
+    with_rfm=false leaves the RFM scores null and with_previous_year=false the
+    previous year's revenue: the history stores neither (three window sorts and
+    a lookup less per month end).
 
-    Steps (definitions are documented column by column in
+    Steps (each definition is documented column by column in
     models/marts/segments/_segments__models.yml):
-      1. the customer's running totals at the as-of date and at the start of the
-         year and of the previous year (int_customers__order_days: each is the
-         latest row on or before the date, so no scan of the whole history);
-      2. profile: type letter, region group (seed region_groups), band (age band
-         of a person from var age_band_edges, activity group of a company from
-         seed economic_activity_groups); profile_code = the three characters;
+      1. purchases: the customer's running totals at the as-of date and at the
+         start of the year (and of the previous year), each the latest row of
+         int_customers__order_days on or before that date, so no pass over the
+         whole history per date; window totals are differences;
+      2. profile code: type letter, region group, band (a person's age band
+         from var age_band_edges, a company's activity group);
       3. life-cycle stage by the rules of seed lifecycle_stages, in their order;
       4. activity (seed segment_activity_minimums), potential (percentile of
-         actives' revenue in the profile group), RFM and value scores (macro
-         tile_score), segment code.
+         the actives' revenue in the profile group), RFM and value scores
+         (macro tile_score), segment code.
+    Everything runs on the integer customer_id of int_customers__profiles and
+    on narrow rows; customer_key is joined back once, at the end.
 -#}
 {% macro segment_customers(as_of_dates, with_rfm=true, with_previous_year=true) %}
 {%- set window_days = var('segment_window_days') | int %}
 {%- set profile_columns = var('value_profile_columns') %}
 {%- set age_band_edges = var('age_band_edges') %}
+{%- set percentile = var('value_potential_percentile') %}
+{%- set min_group_actives = var('value_min_group_actives') %}
 
 with
 
@@ -59,16 +63,51 @@ at_window_start as (
 ),
 
 {%- if with_previous_year %}
+
 at_previous_window_start as (
     {{ vector_crm.segment_latest_order_row('previous_window_start') }}
 ),
 {%- endif %}
 
+-- one row per as-of date and customer who bought on or before it
+purchases as (
+
+    select
+        at_as_of.as_of_date,
+        at_as_of.customer_id,
+        at_as_of.first_order_day as first_order_date,
+        at_as_of.last_order_day as last_order_date,
+        at_as_of.last_return_day as last_return_date,
+        at_as_of.cum_order_days as order_days_total,
+        at_as_of.cum_order_days - coalesce(at_window_start.cum_order_days, 0) as frequency,
+        at_as_of.cum_completed_orders - coalesce(at_window_start.cum_completed_orders, 0) as orders_year,
+        at_as_of.cum_net_revenue - coalesce(at_window_start.cum_net_revenue, 0) as revenue_year,
+        {%- if with_previous_year %}
+        coalesce(at_window_start.cum_net_revenue, 0)
+        - coalesce(at_previous_window_start.cum_net_revenue, 0) as previous_revenue_year,
+        {%- else %}
+        null as previous_revenue_year,
+        {%- endif %}
+        at_as_of.cum_gross_margin - coalesce(at_window_start.cum_gross_margin, 0) as known_gross_margin_year,
+        at_as_of.cum_costed_revenue - coalesce(at_window_start.cum_costed_revenue, 0) as costed_revenue_year
+
+    from at_as_of
+    left join at_window_start
+        on at_as_of.as_of_date = at_window_start.as_of_date and at_as_of.customer_id = at_window_start.customer_id
+    {%- if with_previous_year %}
+    left join at_previous_window_start
+        on
+            at_as_of.as_of_date = at_previous_window_start.as_of_date
+            and at_as_of.customer_id = at_previous_window_start.customer_id
+    {%- endif %}
+
+),
+
 median_gaps as (
 
     select
         as_of_dates.as_of_date,
-        order_days.customer_key,
+        order_days.customer_id,
         {{ vector_crm.percentile_cont('order_days.gap_days', 0.5) }} as median_gap_days
 
     from as_of_dates
@@ -80,148 +119,31 @@ median_gaps as (
 
 ),
 
-customers_at as (
+profiles_at as (
 
     select
         as_of_dates.as_of_date,
-        customers.customer_key,
-        customers.customer_type,
-        customers.region,
-        customers.economic_activity,
-        extract(year from as_of_dates.as_of_date) - customers.birth_year as age_years
-
-    from as_of_dates
-    inner join {{ ref('dim_customers') }} as customers
-        on customers.first_seen_date <= as_of_dates.as_of_date
-    where not customers.is_missing_member
-
-),
-
-profiles as (
-
-    select
-        customers_at.as_of_date,
-        customers_at.customer_key,
-        customers_at.customer_type,
-        case customers_at.customer_type
-            when 'person' then 'P'
-            when 'company' then 'C'
-            else 'U'
-        end as type_letter,
-        coalesce(region_groups.region_group_code, 'X') as region_group_code,
+        profiles.customer_id,
+        profiles.customer_type,
+        profiles.region_group_code,
         case
-            when customers_at.customer_type = 'person' then
+            when profiles.customer_type = 'person' then
                 case
-                    when customers_at.age_years is null then '0'
+                    when profiles.birth_year is null then '0'
                     {%- for edge in age_band_edges %}
-                    when customers_at.age_years < {{ edge }} then '{{ loop.index }}'
+                    when extract(year from as_of_dates.as_of_date) - profiles.birth_year < {{ edge }}
+                        then '{{ loop.index }}'
                     {%- endfor %}
                     else '{{ age_band_edges | length + 1 }}'
                 end
-            when customers_at.customer_type = 'company'
-                then coalesce(activity_groups.activity_code, '0')
+            when profiles.customer_type = 'company' then profiles.activity_code
             else '0'
-        end as profile_band
+        end as profile_band,
+        profiles.type_letter
 
-    from customers_at
-    left join {{ ref('region_groups') }} as region_groups
-        on customers_at.region = region_groups.region
-    left join {{ ref('economic_activity_groups') }} as activity_groups
-        on customers_at.economic_activity = activity_groups.economic_activity
-
-),
-
-metrics as (
-
-    select
-        profiles.as_of_date,
-        profiles.customer_key,
-        profiles.customer_type,
-        profiles.region_group_code,
-        profiles.profile_band,
-        {{ dbt.concat(['profiles.type_letter', 'profiles.region_group_code', 'profiles.profile_band']) }}
-            as profile_code,
-        at_as_of.first_order_day as first_order_date,
-        at_as_of.last_order_day as last_order_date,
-        at_as_of.last_return_day as last_return_date,
-        cast(coalesce(at_as_of.cum_order_days, 0) as {{ dbt.type_bigint() }}) as order_days_total,
-        cast(median_gaps.median_gap_days as {{ dbt.type_numeric() }}) as median_gap_days,
-        cast(
-            {{ dbt.datediff('at_as_of.first_order_day', 'profiles.as_of_date', 'day') }} as {{ dbt.type_int() }}
-        ) as days_since_first_order,
-        cast(
-            {{ dbt.datediff('at_as_of.last_order_day', 'profiles.as_of_date', 'day') }} as {{ dbt.type_int() }}
-        ) as recency_days,
-        cast(
-            {{ dbt.datediff('at_as_of.last_return_day', 'profiles.as_of_date', 'day') }} as {{ dbt.type_int() }}
-        ) as days_since_return,
-        cast(
-            coalesce(at_as_of.cum_order_days, 0) - coalesce(at_window_start.cum_order_days, 0)
-            as {{ dbt.type_bigint() }}
-        ) as frequency,
-        cast(
-            coalesce(at_as_of.cum_completed_orders, 0) - coalesce(at_window_start.cum_completed_orders, 0)
-            as {{ dbt.type_bigint() }}
-        ) as orders_year,
-        cast(
-            coalesce(at_as_of.cum_net_revenue, 0) - coalesce(at_window_start.cum_net_revenue, 0)
-            as {{ dbt.type_numeric() }}
-        ) as revenue_year,
-        cast(
-            {%- if with_previous_year %}
-            coalesce(at_window_start.cum_net_revenue, 0) - coalesce(at_previous_window_start.cum_net_revenue, 0)
-            {%- else %}
-            null
-            {%- endif %}
-            as {{ dbt.type_numeric() }}
-        ) as previous_revenue_year,
-        cast(
-            coalesce(at_as_of.cum_gross_margin, 0) - coalesce(at_window_start.cum_gross_margin, 0)
-            as {{ dbt.type_numeric() }}
-        ) as known_gross_margin_year,
-        cast(
-            coalesce(at_as_of.cum_costed_revenue, 0) - coalesce(at_window_start.cum_costed_revenue, 0)
-            as {{ dbt.type_numeric() }}
-        ) as costed_revenue_year
-
-    from profiles
-    left join at_as_of
-        on profiles.as_of_date = at_as_of.as_of_date and profiles.customer_key = at_as_of.customer_key
-    left join at_window_start
-        on profiles.as_of_date = at_window_start.as_of_date and profiles.customer_key = at_window_start.customer_key
-    {%- if with_previous_year %}
-    left join at_previous_window_start
-        on
-            profiles.as_of_date = at_previous_window_start.as_of_date
-            and profiles.customer_key = at_previous_window_start.customer_key
-    {%- endif %}
-    left join median_gaps
-        on profiles.as_of_date = median_gaps.as_of_date and profiles.customer_key = median_gaps.customer_key
-
-),
-
--- seed lifecycle_stages lists these rules in the same order
-staged as (
-
-    select
-        *,
-        case
-            when last_order_date is null then 'prospect'
-            when recency_days >= {{ var('desertion_window_days') }} then 'deserted'
-            when days_since_first_order < {{ var('new_customer_days') }} then 'new'
-            when days_since_return < {{ var('recovery_window_days') }} then 'recovered'
-            when
-                order_days_total >= {{ var('at_risk_min_order_days') }}
-                and recency_days > {{ var('at_risk_factor') }} * median_gap_days
-                then 'at_risk'
-            when
-                order_days_total < {{ var('at_risk_min_order_days') }}
-                and recency_days > {{ var('at_risk_days') }}
-                then 'at_risk'
-            else 'active'
-        end as lifecycle_stage
-
-    from metrics
+    from as_of_dates
+    inner join {{ ref('int_customers__profiles') }} as profiles
+        on profiles.first_seen_date <= as_of_dates.as_of_date
 
 ),
 
@@ -242,7 +164,11 @@ activity_minimums as (
                 order by rules.priority, rules.profile_pattern
             ) as rule_rank
 
-        from (select distinct profile_code from metrics) as codes
+        from (
+            select distinct
+                {{ dbt.concat(['type_letter', 'region_group_code', 'profile_band']) }} as profile_code
+            from profiles_at
+        ) as codes
         inner join {{ ref('segment_activity_minimums') }} as rules
             on codes.profile_code like rules.profile_pattern
     ) as ranked_matches
@@ -251,101 +177,128 @@ activity_minimums as (
 
 ),
 
-activity as (
+-- seed lifecycle_stages lists these rules in the same order
+classified as (
 
     select
-        staged.*,
-        lifecycle_stages.stage_letter,
+        profiles_at.as_of_date,
+        profiles_at.customer_id,
+        profiles_at.customer_type,
+        profiles_at.region_group_code,
+        profiles_at.profile_band,
+        {{ dbt.concat(['profiles_at.type_letter', 'profiles_at.region_group_code', 'profiles_at.profile_band']) }}
+            as profile_code,
+        purchases.first_order_date,
+        purchases.last_order_date,
+        purchases.last_return_date,
+        coalesce(purchases.order_days_total, 0) as order_days_total,
+        median_gaps.median_gap_days,
+        {{ dbt.datediff('purchases.first_order_date', 'profiles_at.as_of_date', 'day') }} as days_since_first_order,
+        {{ dbt.datediff('purchases.last_order_date', 'profiles_at.as_of_date', 'day') }} as recency_days,
+        coalesce(purchases.frequency, 0) as frequency,
+        coalesce(purchases.orders_year, 0) as orders_year,
+        coalesce(purchases.revenue_year, 0) as revenue_year,
+        coalesce(purchases.previous_revenue_year, 0) as previous_revenue_year,
+        purchases.known_gross_margin_year,
+        coalesce(purchases.costed_revenue_year, 0) as costed_revenue_year,
         activity_minimums.min_orders_active,
-        coalesce(staged.orders_year >= activity_minimums.min_orders_active, false) as is_active,
-        staged.frequency > 0 as is_rfm_scored
+        coalesce(coalesce(purchases.orders_year, 0) >= activity_minimums.min_orders_active, false) as is_active,
+        case
+            when purchases.last_order_date is null then 'prospect'
+            when
+                {{ dbt.datediff('purchases.last_order_date', 'profiles_at.as_of_date', 'day') }}
+                >= {{ var('desertion_window_days') }}
+                then 'deserted'
+            when
+                {{ dbt.datediff('purchases.first_order_date', 'profiles_at.as_of_date', 'day') }}
+                < {{ var('new_customer_days') }}
+                then 'new'
+            when
+                {{ dbt.datediff('purchases.last_return_date', 'profiles_at.as_of_date', 'day') }}
+                < {{ var('recovery_window_days') }}
+                then 'recovered'
+            when
+                purchases.order_days_total >= {{ var('at_risk_min_order_days') }}
+                and {{ dbt.datediff('purchases.last_order_date', 'profiles_at.as_of_date', 'day') }}
+                > {{ var('at_risk_factor') }} * median_gaps.median_gap_days
+                then 'at_risk'
+            when
+                purchases.order_days_total < {{ var('at_risk_min_order_days') }}
+                and {{ dbt.datediff('purchases.last_order_date', 'profiles_at.as_of_date', 'day') }}
+                > {{ var('at_risk_days') }}
+                then 'at_risk'
+            else 'active'
+        end as lifecycle_stage
 
-    from staged
-    left join {{ ref('lifecycle_stages') }} as lifecycle_stages
-        on staged.lifecycle_stage = lifecycle_stages.lifecycle_stage
+    from profiles_at
+    left join purchases
+        on profiles_at.as_of_date = purchases.as_of_date and profiles_at.customer_id = purchases.customer_id
+    left join median_gaps
+        on profiles_at.as_of_date = median_gaps.as_of_date and profiles_at.customer_id = median_gaps.customer_id
     left join activity_minimums
-        on staged.profile_code = activity_minimums.profile_code
+        on
+            {{ dbt.concat(['profiles_at.type_letter', 'profiles_at.region_group_code', 'profiles_at.profile_band']) }}
+            = activity_minimums.profile_code
 
 ),
 
-group_potentials as (
+{%- for level, columns in [
+    ('group', profile_columns),
+    ('type', ['customer_type']),
+    ('overall', [])
+] %}
+
+{{ level }}_potentials as (
 
     select
         as_of_date,
-        {%- for column in profile_columns %}
+        {%- for column in columns %}
         {{ column }},
         {%- endfor %}
         count(*) as active_customers,
-        {{ vector_crm.percentile_cont('revenue_year', var('value_potential_percentile')) }} as potential
+        {{ vector_crm.percentile_cont('revenue_year', percentile) }} as potential
 
-    from activity
+    from classified
     where is_active
 
-    group by as_of_date{% for column in profile_columns %}, {{ column }}{% endfor %}
+    group by as_of_date{% for column in columns %}, {{ column }}{% endfor %}
 
 ),
-
-type_potentials as (
-
-    select
-        as_of_date,
-        customer_type,
-        count(*) as active_customers,
-        {{ vector_crm.percentile_cont('revenue_year', var('value_potential_percentile')) }} as potential
-
-    from activity
-    where is_active
-
-    group by 1, 2
-
-),
-
-overall_potentials as (
-
-    select
-        as_of_date,
-        {{ vector_crm.percentile_cont('revenue_year', var('value_potential_percentile')) }} as potential
-
-    from activity
-    where is_active
-
-    group by 1
-
-),
+{%- endfor %}
 
 valued as (
 
     select
-        activity.*,
+        classified.*,
         case
-            when group_potentials.active_customers >= {{ var('value_min_group_actives') }} then 'profile_group'
-            when type_potentials.active_customers >= {{ var('value_min_group_actives') }} then 'customer_type'
+            when group_potentials.active_customers >= {{ min_group_actives }} then 'profile_group'
+            when type_potentials.active_customers >= {{ min_group_actives }} then 'customer_type'
             when overall_potentials.potential is not null then 'all_customers'
             else 'none'
         end as potential_source,
         case
-            when group_potentials.active_customers >= {{ var('value_min_group_actives') }}
-                then group_potentials.potential
-            when type_potentials.active_customers >= {{ var('value_min_group_actives') }}
-                then type_potentials.potential
+            when group_potentials.active_customers >= {{ min_group_actives }} then group_potentials.potential
+            when type_potentials.active_customers >= {{ min_group_actives }} then type_potentials.potential
             else overall_potentials.potential
         end as peer_potential
 
-    from activity
+    from classified
     left join group_potentials
         on
-            activity.as_of_date = group_potentials.as_of_date
+            classified.as_of_date = group_potentials.as_of_date
             {%- for column in profile_columns %}
-            and activity.{{ column }} = group_potentials.{{ column }}
+            and classified.{{ column }} = group_potentials.{{ column }}
             {%- endfor %}
     left join type_potentials
-        on activity.as_of_date = type_potentials.as_of_date and activity.customer_type = type_potentials.customer_type
+        on
+            classified.as_of_date = type_potentials.as_of_date
+            and classified.customer_type = type_potentials.customer_type
     left join overall_potentials
-        on activity.as_of_date = overall_potentials.as_of_date
+        on classified.as_of_date = overall_potentials.as_of_date
 
 ),
 
-potentials as (
+scored as (
 
     select
         *,
@@ -360,100 +313,128 @@ potentials as (
 
 ),
 
-ranked as (
+-- ranks on narrow rows (a window carries every column of its input), joined back
+value_ranks as (
 
     select
-        *,
-        {%- if with_rfm %}
-        rank() over (partition by as_of_date, is_rfm_scored order by recency_days desc) as recency_rank,
-        rank() over (partition by as_of_date, is_rfm_scored order by frequency) as frequency_rank,
-        rank() over (partition by as_of_date, is_rfm_scored order by revenue_year) as monetary_rank,
-        count(*) over (partition by as_of_date, is_rfm_scored) as rfm_scored_customers,
-        {%- endif %}
+        as_of_date,
+        customer_id,
         rank() over (partition by as_of_date order by potential_revenue_year) as potential_rank,
         count(*) over (partition by as_of_date) as customers
 
-    from potentials
+    from scored
 
 ),
 
-scored as (
+{%- if with_rfm %}
+
+rfm_ranks as (
 
     select
-        *,
+        as_of_date,
+        customer_id,
+        rank() over (partition by as_of_date order by recency_days desc) as recency_rank,
+        rank() over (partition by as_of_date order by frequency) as frequency_rank,
+        rank() over (partition by as_of_date order by revenue_year) as monetary_rank,
+        count(*) over (partition by as_of_date) as rfm_scored_customers
+
+    from scored
+    where frequency > 0
+
+),
+{%- endif %}
+
+final as (
+
+    select
+        scored.*,
+        {{ vector_crm.tile_score('value_ranks.potential_rank', 'value_ranks.customers') }} as value_tier,
         {%- if with_rfm %}
-        case when is_rfm_scored then {{ vector_crm.tile_score('recency_rank', 'rfm_scored_customers') }} end as r_score,
-        case when is_rfm_scored then {{ vector_crm.tile_score('frequency_rank', 'rfm_scored_customers') }} end as f_score,
-        case when is_rfm_scored then {{ vector_crm.tile_score('monetary_rank', 'rfm_scored_customers') }} end as m_score,
+        {{ vector_crm.tile_score('rfm_ranks.recency_rank', 'rfm_ranks.rfm_scored_customers') }} as r_score,
+        {{ vector_crm.tile_score('rfm_ranks.frequency_rank', 'rfm_ranks.rfm_scored_customers') }} as f_score,
+        {{ vector_crm.tile_score('rfm_ranks.monetary_rank', 'rfm_ranks.rfm_scored_customers') }} as m_score
         {%- else %}
         cast(null as {{ dbt.type_int() }}) as r_score,
         cast(null as {{ dbt.type_int() }}) as f_score,
-        cast(null as {{ dbt.type_int() }}) as m_score,
+        cast(null as {{ dbt.type_int() }}) as m_score
         {%- endif %}
-        {{ vector_crm.tile_score('potential_rank', 'customers') }} as value_tier
 
-    from ranked
+    from scored
+    inner join value_ranks
+        on scored.as_of_date = value_ranks.as_of_date and scored.customer_id = value_ranks.customer_id
+    {%- if with_rfm %}
+    left join rfm_ranks
+        on scored.as_of_date = rfm_ranks.as_of_date and scored.customer_id = rfm_ranks.customer_id
+    {%- endif %}
 
 )
 
 select
-    as_of_date,
-    customer_key,
-    customer_type,
-    region_group_code,
-    profile_band,
-    profile_code,
-    first_order_date,
-    last_order_date,
-    last_return_date,
-    order_days_total,
-    median_gap_days,
-    days_since_first_order,
-    recency_days,
-    frequency,
-    orders_year,
-    revenue_year,
-    previous_revenue_year,
-    case when costed_revenue_year <> 0 then known_gross_margin_year end as gross_margin_year,
-    costed_revenue_year,
-    lifecycle_stage,
-    stage_letter,
-    min_orders_active,
-    is_active,
-    is_rfm_scored,
-    r_score,
-    f_score,
-    m_score,
+    final.as_of_date,
+    profiles.customer_key,
+    final.customer_type,
+    final.region_group_code,
+    final.profile_band,
+    final.profile_code,
+    final.first_order_date,
+    final.last_order_date,
+    final.last_return_date,
+    cast(final.order_days_total as {{ dbt.type_bigint() }}) as order_days_total,
+    cast(final.median_gap_days as {{ dbt.type_numeric() }}) as median_gap_days,
+    cast(final.days_since_first_order as {{ dbt.type_int() }}) as days_since_first_order,
+    cast(final.recency_days as {{ dbt.type_int() }}) as recency_days,
+    cast(final.frequency as {{ dbt.type_bigint() }}) as frequency,
+    cast(final.orders_year as {{ dbt.type_bigint() }}) as orders_year,
+    cast(final.revenue_year as {{ dbt.type_numeric() }}) as revenue_year,
+    cast(final.previous_revenue_year as {{ dbt.type_numeric() }}) as previous_revenue_year,
+    cast(
+        case when final.costed_revenue_year <> 0 then final.known_gross_margin_year end
+        as {{ dbt.type_numeric() }}
+    ) as gross_margin_year,
+    cast(final.costed_revenue_year as {{ dbt.type_numeric() }}) as costed_revenue_year,
+    final.lifecycle_stage,
+    lifecycle_stages.stage_letter,
+    final.min_orders_active,
+    final.is_active,
+    final.frequency > 0 as is_rfm_scored,
+    final.r_score,
+    final.f_score,
+    final.m_score,
     case
-        when is_rfm_scored
+        when final.frequency > 0
             then {{ dbt.concat([
-                'cast(r_score as ' ~ dbt.type_string() ~ ')',
-                'cast(f_score as ' ~ dbt.type_string() ~ ')',
-                'cast(m_score as ' ~ dbt.type_string() ~ ')'
+                'cast(final.r_score as ' ~ dbt.type_string() ~ ')',
+                'cast(final.f_score as ' ~ dbt.type_string() ~ ')',
+                'cast(final.m_score as ' ~ dbt.type_string() ~ ')'
             ]) }}
     end as rfm_cell,
-    potential_source,
-    cast(peer_potential as {{ dbt.type_numeric() }}) as peer_potential,
-    potential_revenue_year,
+    final.potential_source,
+    cast(final.peer_potential as {{ dbt.type_numeric() }}) as peer_potential,
+    final.potential_revenue_year,
     case
-        when potential_revenue_year > 0 then cast(revenue_year / potential_revenue_year as {{ dbt.type_numeric() }})
+        when final.potential_revenue_year > 0
+            then cast(final.revenue_year / final.potential_revenue_year as {{ dbt.type_numeric() }})
     end as share_of_wallet,
-    value_tier,
+    final.value_tier,
     {{ dbt.concat([
-        'profile_code',
-        'cast(value_tier as ' ~ dbt.type_string() ~ ')',
-        'stage_letter'
+        'final.profile_code',
+        'cast(final.value_tier as ' ~ dbt.type_string() ~ ')',
+        'lifecycle_stages.stage_letter'
     ]) }} as segment_code
 
-from scored
+from final
+inner join {{ ref('int_customers__profiles') }} as profiles
+    on final.customer_id = profiles.customer_id
+left join {{ ref('lifecycle_stages') }} as lifecycle_stages
+    on final.lifecycle_stage = lifecycle_stages.lifecycle_stage
 {% endmacro %}
 
 
-{#- The customer's latest order_days row on or before as_of_dates.<date_column>. -#}
+{#- The customer's latest int_customers__order_days row on or before as_of_dates.<date_column>. -#}
 {% macro segment_latest_order_row(date_column) %}
     select
         as_of_dates.as_of_date,
-        order_days.customer_key,
+        order_days.customer_id,
         order_days.first_order_day,
         order_days.last_order_day,
         order_days.last_return_day,

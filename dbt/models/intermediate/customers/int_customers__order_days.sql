@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}
 
 {#-
-    One row per customer and date on which the customer has at least one order
+    One row per customer (customer_id of int_customers__profiles) and date on
+    which the customer has at least one order
     with completed lines (fct_orders.net_revenue counts completed lines only),
     with the customer's running totals up to and including that date.
 
@@ -10,7 +11,8 @@
     not an order day). The running columns let any "as of date D" question be
     answered from one row: the customer's latest row on or before D
     (order_date <= D < next_row_date). Window totals are differences of two
-    such rows. The missing member is left out: it is not a customer.
+    such rows. The missing member is left out: it is not a customer (the inner
+    join with the profiles drops it).
 -#}
 
 with
@@ -18,23 +20,23 @@ with
 orders as (
 
     select
-        customer_key,
-        order_date,
-        net_revenue,
-        gross_margin,
-        cost_amount
+        profiles.customer_id,
+        fct_orders.order_date,
+        fct_orders.net_revenue,
+        fct_orders.gross_margin,
+        fct_orders.cost_amount
 
-    from {{ ref('fct_orders') }}
-    where
-        completed_lines > 0
-        and customer_key <> '{{ var("missing_customer_key") }}'
+    from {{ ref('fct_orders') }} as fct_orders
+    inner join {{ ref('int_customers__profiles') }} as profiles
+        on fct_orders.customer_key = profiles.customer_key
+    where fct_orders.completed_lines > 0
 
 ),
 
 days as (
 
     select
-        customer_key,
+        customer_id,
         order_date,
         count(case when net_revenue >= 0 then 1 end) as completed_orders,
         sum(net_revenue) as net_revenue,
@@ -51,54 +53,62 @@ days as (
 order_day_gaps as (
 
     select
-        customer_key,
+        customer_id,
         order_date,
         completed_orders,
         net_revenue,
         gross_margin,
         costed_revenue,
         case when completed_orders > 0 then order_date end as order_day,
-        case
-            when completed_orders > 0
-                then max(case when completed_orders > 0 then order_date end) over (
-                    partition by customer_key
-                    order by order_date
-                    rows between unbounded preceding and 1 preceding
-                )
-        end as previous_order_day
+        -- the latest order day before this row (rows are one per date)
+        max(case when completed_orders > 0 then order_date end) over (
+            partition by customer_id
+            order by order_date
+            rows between unbounded preceding and 1 preceding
+        ) as previous_order_day
 
     from days
+
+),
+
+gaps as (
+
+    select
+        *,
+        case
+            when order_day is not null
+                then cast(
+                    {{ dbt.datediff('previous_order_day', 'order_day', 'day') }}  -- noqa: LT05
+                    as {{ dbt.type_int() }}
+                )
+        end as gap_days,
+        coalesce(order_day, previous_order_day) as last_order_day
+
+    from order_day_gaps
 
 ),
 
 running as (
 
     select
-        customer_key,
+        customer_id,
         order_date,
         order_day is not null as is_order_day,
         completed_orders,
         net_revenue,
         gross_margin,
         costed_revenue,
-        cast(
-            {{ dbt.datediff('previous_order_day', 'order_day', 'day') }}  -- noqa: LT05
-            as {{ dbt.type_int() }}
-        ) as gap_days,
-        lead(order_date) over (
-            partition by customer_key order by order_date
-        ) as next_row_date,
-        min(order_day) over customer_history as first_order_day,
-        max(order_day) over customer_history as last_order_day,
+        gap_days,
+        lead(order_date) over customer_history as next_row_date,
+        -- a row before the first order day (a credit note) has no first order day yet
+        case
+            when last_order_day is not null then min(order_day) over (partition by customer_id)
+        end as first_order_day,
+        last_order_day,
         -- latest order day that ended a desertion (came after a gap of
         -- desertion_window_days or more): the "recovered" rule reads it
         max(
-            case
-                when
-                    {{ dbt.datediff('previous_order_day', 'order_day', 'day') }}
-                    >= {{ var('desertion_window_days') }}
-                    then order_day
-            end
+            case when gap_days >= {{ var('desertion_window_days') }} then order_day end
         ) over customer_history as last_return_day,
         count(order_day) over customer_history as cum_order_days,
         sum(completed_orders) over customer_history as cum_completed_orders,
@@ -106,10 +116,10 @@ running as (
         sum(coalesce(gross_margin, 0)) over customer_history as cum_gross_margin,
         sum(coalesce(costed_revenue, 0)) over customer_history as cum_costed_revenue
 
-    from order_day_gaps
+    from gaps
 
     window customer_history as (
-        partition by customer_key
+        partition by customer_id
         order by order_date
         rows between unbounded preceding and current row
     )
