@@ -1,6 +1,7 @@
 """`make bench SIZE=M|L`: generate (or reuse) data of one size, then measure in one run
-the floor, ingestion, dbt build and the whole pipeline: wall time and peak memory; then the
-identity report on the pipeline's output: precision and recall against the ground truth.
+the floor, ingestion, dbt build, identity resolution and segments alone (first build and daily
+run), and the whole pipeline: wall time and peak memory; then the identity report on the
+pipeline's output: precision and recall against the ground truth.
 
 Data for each size lives in <data dir>/bench/<SIZE>-seed<SEED>/ (its own data directory);
 results are printed as a table and written to <data dir>/bench/results-<SIZE>-<timestamp>.json
@@ -26,6 +27,25 @@ GOAL_INGEST_OVER_FLOOR = 2.0
 GOAL_IDENTITY_SECONDS = 60.0
 # Identity resolution alone: its dbt models, re-run on the staging the build just made.
 IDENTITY_MODELS = ["path:models/intermediate/identity", "path:models/marts/customers"]
+# Segments alone, on the marts the build just made: first as on a first build (the monthly
+# history back-filled for every month end), then as on a daily run (one month end to add).
+SEGMENT_MODELS = ["path:models/intermediate/customers", "path:models/intermediate/segments", "path:models/marts/segments"]
+GOAL_SEGMENTS_SECONDS = 30.0
+
+
+def forget_segment_history(warehouse: Path, last_month_only: bool) -> None:
+    """Drop the append-only segment history (first build), or only its last month (daily run)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        for table in ("customer_segment_history", "segment_migration"):
+            if last_month_only:
+                con.execute(f"delete from marts.{table} where month_end = (select max(month_end) from marts.{table})")
+            else:
+                con.execute(f"drop table if exists marts.{table}")
+    finally:
+        con.close()
 
 
 def measure(cmd: list[str], env: dict, check: bool = True) -> dict:
@@ -80,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     stages["dbt_build"] = measure([dbt, "build", *dbt_args], env)
     print("identity resolution (dbt run of its models) ...", flush=True)
     stages["identity_resolution"] = measure([dbt, "run", *dbt_args, "--select", *IDENTITY_MODELS], env)
+    print("segments, first build (dbt run of their models, monthly history back-filled) ...", flush=True)
+    forget_segment_history(bench_paths.warehouse, last_month_only=False)
+    stages["segments_first_build"] = measure([dbt, "run", *dbt_args, "--select", *SEGMENT_MODELS], env)
+    print("segments, daily run (one month end to add) ...", flush=True)
+    forget_segment_history(bench_paths.warehouse, last_month_only=True)
+    stages["segments_daily"] = measure([dbt, "run", *dbt_args, "--select", *SEGMENT_MODELS], env)
     reset_outputs(bench_paths)
     print("whole pipeline (Dagster) ...", flush=True)
     stages["pipeline"] = measure([py, "-m", "dagster_project.run"], env)
@@ -105,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         "ingestion_over_floor": round(ratio, 2),
         "goal_ingestion_over_floor": GOAL_INGEST_OVER_FLOOR,
         "goal_identity_resolution_s": GOAL_IDENTITY_SECONDS,
+        "goal_segments_s": GOAL_SEGMENTS_SECONDS,
         "identity": identity,
     }
     out = main_paths.bench / f"results-{args.size}-{stamp}.json"
@@ -122,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"identity resolution = {seconds:.1f} s ({verdict} the goal of {GOAL_IDENTITY_SECONDS:.0f} s on L)")
     else:
         print(f"identity resolution = {seconds:.1f} s (the goal, {GOAL_IDENTITY_SECONDS:.0f} s, is set for size L)")
+    for stage in ("segments_first_build", "segments_daily"):
+        seconds = stages[stage]["wall_s"]
+        verdict = "within" if seconds <= GOAL_SEGMENTS_SECONDS else "OVER"
+        print(f"{stage} = {seconds:.1f} s ({verdict} the goal of {GOAL_SEGMENTS_SECONDS:.0f} s on L)")
     if identity is None:
         print("identity report FAILED (see the message above); no precision or recall")
     else:

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- Life-cycle stage of every customer as of the as-of date (rules in seed lifecycle_stages). -#}
 
 select

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- RFM of every customer as of the as-of date (definitions in _segments__models.yml). -#}
 
 select

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#-
     The micro-segment of every customer as of the as-of date, with its name:
     the first row of seed segment_names (lowest priority) whose code_pattern

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- Actual and potential annual revenue of every customer as of the as-of date. -#}
 
 select
