@@ -6,13 +6,18 @@
     wall clock, so the same history gives the same answer on any day.
 -#}
 
+-- depends_on: {{ ref('fct_orders') }}
+
 {%- set as_of_date = var('as_of_date', none) %}
 
-select
-    {%- if as_of_date %}
-        cast('{{ as_of_date }}' as date) as as_of_date
-    {%- else %}
-        max(order_date) as as_of_date
-    {%- endif %}
+{%- if as_of_date %}
+
+select cast('{{ as_of_date }}' as date) as as_of_date
+
+{%- else %}
+
+select max(order_date) as as_of_date
 
 from {{ ref('fct_orders') }}
+
+{%- endif %}
