@@ -6,12 +6,12 @@ with
 
 nodes as (
 
-    select
-        n.node,
+    select distinct
+        n.node_id,
         c.cluster_id
 
     from {{ ref('int_identity__record_nodes') }} as n
-    inner join {{ ref('int_identity__clusters') }} as c on n.record_uid = c.record_uid
+    inner join {{ ref('int_identity__clusters') }} as c on n.record_id = c.record_id
 
 ),
 
@@ -25,8 +25,8 @@ final as (
         b.cluster_id as cluster_b
 
     from {{ ref('int_identity__links') }} as l
-    inner join nodes as a on l.node_a = a.node
-    inner join nodes as b on l.node_b = b.node
+    inner join nodes as a on l.node_a = a.node_id
+    inner join nodes as b on l.node_b = b.node_id
     where a.cluster_id <> b.cluster_id
 
 )

@@ -1,9 +1,11 @@
 {{ config(materialized='table') }}
 
--- Every source record with the cluster (connected component of the identity
--- graph) it belongs to and the rule that ties it in. cluster_id is only
--- meaningful within one run; customer keys that survive runs are assigned by
--- int_identity__key_history.
+-- Every source record (by record_id) with the cluster (connected component of
+-- the identity graph) it belongs to and the rule that ties it in. cluster_id
+-- is only meaningful within one run (an integer node id); customer keys that
+-- survive runs are assigned by int_identity__key_history. The graph walk runs
+-- on the integer node ids of int_identity__links. Only integers and the rule
+-- are stored: the record's text is in int_identity__source_records.
 
 with
 
@@ -31,70 +33,13 @@ record_nodes as (
 
 ),
 
--- only nodes on a link need the graph walk; any other node is its own cluster
-linked_nodes as (
-
-    select node_a as node from links
-    union
-    select node_b as node from links
-
-),
-
-nodes as (
-
-    select
-        node,
-        row_number() over (order by node) as node_id
-
-    from linked_nodes
-
-),
-
-edges as (
-
-    select
-        a.node_id as node_a,
-        b.node_id as node_b
-
-    from links as l
-    inner join nodes as a on l.node_a = a.node
-    inner join nodes as b on l.node_b = b.node
-
-),
-
-{{ connected_components('nodes', 'edges', var('identity_max_iterations')) }},
-
-node_clusters as (
-
-    select
-        n.node,
-        {{ dbt.concat(["'#'", 'cast(c.component_id as ' ~ dbt.type_string() ~ ')']) }} as cluster_id
-
-    from nodes as n
-    inner join cc_{{ var('identity_max_iterations') }} as c on n.node_id = c.node_id
-
-),
-
--- a record's nodes all sit in one cluster (the record links them to its
--- anchor), so the anchor's cluster is the record's; an anchor on no link is a
--- record's only node, and its own cluster
-record_clusters as (
-
-    select
-        a.record_uid,
-        coalesce(nc.cluster_id, a.anchor_node) as cluster_id
-
-    from {{ ref('int_identity__record_anchors') }} as a
-    left join node_clusters as nc on a.anchor_node = nc.node
-
-),
-
--- how many records carry each node, and which fuzzy rules touch it
+-- how many records carry each node (a record carries a node once), and which
+-- fuzzy rules touch it
 node_usage as (
 
     select
-        node,
-        count(distinct record_uid) as records
+        node_id,
+        count(*) as records
     from record_nodes
     group by 1
 
@@ -103,16 +48,65 @@ node_usage as (
 fuzzy_nodes as (
 
     select
-        node_a as node,
+        node_a as node_id,
         match_rule
     from links
     where match_rule in ('email_one_edit', 'name_city_birth')
     union
     select
-        node_b as node,
+        node_b as node_id,
         match_rule
     from links
     where match_rule in ('email_one_edit', 'name_city_birth')
+
+),
+
+-- only links that can join two records need the graph walk: a node that one
+-- record carries (not as its anchor) and that no fuzzy rule touches hangs off
+-- that record's anchor alone, so it is left out (about half of L's links)
+leaf_nodes as (
+
+    select u.node_id
+    from node_usage as u
+    left join fuzzy_nodes as f on u.node_id = f.node_id
+    where u.records = 1 and f.node_id is null
+
+),
+
+graph_links as (
+
+    select
+        l.node_a,
+        l.node_b
+
+    from links as l
+    left join leaf_nodes as leaf on l.node_b = leaf.node_id
+    where leaf.node_id is null
+
+),
+
+-- any node off the walk is in its anchor's cluster, or its own
+linked_nodes as (
+
+    select node_a as node_id from graph_links
+    union
+    select node_b as node_id from graph_links
+
+),
+
+{{ connected_components('linked_nodes', 'graph_links', var('identity_max_iterations')) }},
+
+-- a record's nodes all sit in one cluster (the record links them to its
+-- anchor), so the anchor's cluster is the record's; an anchor off the walk
+-- (no link, or only links to leaves) is its own cluster
+record_clusters as (
+
+    select
+        a.record_id,
+        coalesce(c.component_id, a.anchor_node_id) as cluster_id
+
+    from {{ ref('int_identity__record_anchors') }} as a
+    left join cc_{{ var('identity_max_iterations') }} as c on a.anchor_node_id = c.node_id
 
 ),
 
@@ -121,28 +115,28 @@ fuzzy_nodes as (
 record_evidence as (
 
     select
-        rn.record_uid,
-        {{ dbt.split_part('rn.node', "':'", 1) }} as match_rule
+        rn.record_id,
+        rn.identifier_type as match_rule
 
     from record_nodes as rn
-    inner join node_usage as u on rn.node = u.node
+    inner join node_usage as u on rn.node_id = u.node_id
     where u.records > 1
 
     union all
 
     select
-        rn.record_uid,
+        rn.record_id,
         f.match_rule
 
     from record_nodes as rn
-    inner join fuzzy_nodes as f on rn.node = f.node
+    inner join fuzzy_nodes as f on rn.node_id = f.node_id
 
 ),
 
 record_rule as (
 
     select
-        e.record_uid,
+        e.record_id,
         min(r.priority) as priority
 
     from record_evidence as e
@@ -154,21 +148,17 @@ record_rule as (
 final as (
 
     select
-        rec.record_uid,
-        rec.source_system,
-        rec.source_feed,
-        rec.source_record_id,
-        rec.first_seen_date,
+        rec.record_id,
         rc.cluster_id,
         case
-            when rc.record_uid is not null then coalesce(winning_rule.match_rule, 'single_record')
+            when rc.record_id is not null then coalesce(winning_rule.match_rule, 'single_record')
             when rec.has_identifier then 'ambiguous'
             else 'no_identifier'
         end as match_rule
 
     from records as rec
-    left join record_clusters as rc on rec.record_uid = rc.record_uid
-    left join record_rule as rr on rec.record_uid = rr.record_uid
+    left join record_clusters as rc on rec.record_id = rc.record_id
+    left join record_rule as rr on rec.record_id = rr.record_id
     left join rules as winning_rule on rr.priority = winning_rule.priority
 
 )

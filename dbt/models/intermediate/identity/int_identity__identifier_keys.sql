@@ -3,7 +3,8 @@
 -- Lookup from an identifier to the customer it belongs to, for facts that hold
 -- an identifier rather than a source record (a web session's login). Only
 -- customer numbers and emails (what a login shows), only identifiers that link
--- (not shared) and whose records all carry one key.
+-- (not shared). Every record carrying such a node sits in the node's cluster
+-- and so carries the cluster's one key: any of its records gives the key.
 
 with
 
@@ -14,36 +15,29 @@ record_nodes as (
 
 ),
 
-record_keys as (
-
-    select * from {{ ref('int_identity__record_keys') }}
-    where is_resolved
-
-),
-
-identifier_key as (
+node_records as (
 
     select
-        n.identifier_type,
-        n.identifier_value,
-        min(k.customer_key) as customer_key,
-        count(distinct k.customer_key) as customer_keys
+        node_id,
+        min(record_id) as record_id
 
-    from record_nodes as n
-    inner join record_keys as k on n.record_uid = k.record_uid
-    group by 1, 2
+    from record_nodes
+    group by 1
 
 ),
 
 final as (
 
     select
-        identifier_type,
-        identifier_value,
-        customer_key
+        i.identifier_type,
+        i.identifier_value,
+        k.customer_key
 
-    from identifier_key
-    where customer_keys = 1
+    from node_records as n
+    inner join {{ ref('int_identity__record_identifiers') }} as i
+        on n.record_id = i.record_id and n.node_id = i.node_id
+    inner join {{ ref('int_identity__record_keys') }} as k on n.record_id = k.record_id
+    where k.is_resolved
 
 )
 

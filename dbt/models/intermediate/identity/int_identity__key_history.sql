@@ -31,6 +31,12 @@ clusters as (
 
 ),
 
+records as (
+
+    select * from {{ ref('int_identity__source_records') }}
+
+),
+
 -- the register so far (nothing on the first run); the two branches render
 -- differently, which SQLFluff's indentation rule cannot follow
 history as (
@@ -78,6 +84,7 @@ previous as (
 
     select
         record_uid,
+        {{ identity_id('record_uid') }} as record_id,
         customer_key,
         key_first_seen_date
 
@@ -89,12 +96,29 @@ previous as (
 resolved as (
 
     select
-        record_uid,
-        cluster_id,
-        first_seen_date
+        r.record_uid,
+        r.record_id,
+        c.cluster_id,
+        r.first_seen_date
 
-    from clusters
-    where cluster_id is not null
+    from clusters as c
+    inner join records as r on c.record_id = r.record_id
+    where c.cluster_id is not null
+
+),
+
+-- every record of this run or of the register: its cluster now and its key
+-- before (one join of the two, on the integer record id)
+record_state as (
+
+    select
+        r.cluster_id,
+        p.customer_key as previous_customer_key,
+        p.key_first_seen_date as previous_key_first_seen_date,
+        coalesce(r.record_uid, p.record_uid) as record_uid
+
+    from resolved as r
+    full outer join previous as p on r.record_id = p.record_id
 
 ),
 
@@ -123,14 +147,13 @@ cluster_anchor as (
 key_claims as (
 
     select
-        r.cluster_id,
-        p.customer_key,
-        min(p.key_first_seen_date) as key_first_seen_date,
+        cluster_id,
+        previous_customer_key as customer_key,
+        min(previous_key_first_seen_date) as key_first_seen_date,
         count(*) as records
 
-    from resolved as r
-    inner join previous as p on r.record_uid = p.record_uid
-    where p.customer_key is not null
+    from record_state
+    where cluster_id is not null and previous_customer_key is not null
     group by 1, 2
 
 ),
@@ -216,42 +239,29 @@ cluster_key as (
 
 ),
 
-current_keys as (
-
-    select
-        r.record_uid,
-        k.customer_key,
-        k.key_first_seen_date,
-        r.cluster_id
-
-    from resolved as r
-    inner join cluster_key as k on r.cluster_id = k.cluster_id
-
-),
-
 changes as (
 
     select
-        c.customer_key,
-        p.customer_key as previous_customer_key,
-        c.key_first_seen_date,
-        coalesce(c.record_uid, p.record_uid) as record_uid,
+        k.customer_key,
+        s.previous_customer_key,
+        k.key_first_seen_date,
+        s.record_uid,
         case
-            when p.customer_key is null then 'new'
-            when c.customer_key is null then 'unresolved'
-            when o.cluster_id = c.cluster_id then 'merged'
+            when s.previous_customer_key is null then 'new'
+            when k.customer_key is null then 'unresolved'
+            when o.cluster_id = s.cluster_id then 'merged'
             else 'moved'
         end as change_reason
 
-    from current_keys as c
-    full outer join previous as p on c.record_uid = p.record_uid
-    left join key_owner as o on p.customer_key = o.customer_key
+    from record_state as s
+    left join cluster_key as k on s.cluster_id = k.cluster_id
+    left join key_owner as o on s.previous_customer_key = o.customer_key
     where
-        (c.customer_key is not null or p.customer_key is not null)
+        (k.customer_key is not null or s.previous_customer_key is not null)
         and (
-            c.customer_key is null
-            or p.customer_key is null
-            or c.customer_key <> p.customer_key
+            k.customer_key is null
+            or s.previous_customer_key is null
+            or k.customer_key <> s.previous_customer_key
         )
 
 ),

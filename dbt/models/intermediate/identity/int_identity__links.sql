@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}
 
--- The identity graph's edges, between identifier nodes ('<type>:<value>'),
--- each with the rule that made it and that rule's confidence:
+-- The identity graph's edges, between identifier nodes ('<type>:<value>', held
+-- as integer ids: identity_id), each with the rule that made it and that
+-- rule's confidence:
 --   * a record links every usable identifier it carries (deterministic rules:
 --     customer number, document, email, phone); a shared email or phone is not
 --     usable, a shared phone on an ERP record is used together with the given
@@ -30,13 +31,6 @@ record_nodes as (
 
 ),
 
-usable as (
-
-    select * from record_nodes
-    where identifier_type <> 'phone_and_name'
-
-),
-
 -- every record hooks its other identifiers onto its first one (a star, not all pairs)
 record_anchor as (
 
@@ -47,13 +41,25 @@ record_anchor as (
 deterministic as (
 
     select
-        a.anchor_node as node_a,
-        n.node as node_b,
+        a.anchor_node_id as node_a,
+        n.node_id as node_b,
         n.identifier_type as match_rule
 
     from record_nodes as n
-    inner join record_anchor as a on n.record_uid = a.record_uid
-    where n.node <> a.anchor_node
+    inner join record_anchor as a on n.record_id = a.record_id
+    where n.node_id <> a.anchor_node_id
+
+),
+
+erp_names as (
+
+    select
+        {{ identity_id(dbt.concat(["'customer_number:'", 'source_record_id'])) }} as customer_node_id,
+        given_name,
+        document_number
+
+    from records
+    where source_feed = 'customers' and given_name is not null
 
 ),
 
@@ -62,17 +68,18 @@ deterministic as (
 email_people as (
 
     select
-        u.node,
-        max(u.identifier_value) as email,
-        max(r.given_name) as given_name,
-        max(r.document_number) as document_number
+        e.node_id as node,
+        max(e.identifier_value) as email,
+        max(p.given_name) as given_name,
+        max(p.document_number) as document_number
 
-    from usable as u
-    inner join usable as c
-        on u.record_uid = c.record_uid and c.identifier_type = 'customer_number'
-    inner join records as r
-        on r.source_feed = 'customers' and c.identifier_value = r.source_record_id
-    where u.identifier_type = 'email' and r.given_name is not null
+    from {{ ref('int_identity__record_identifiers') }} as e
+    inner join record_nodes as u
+        on e.record_id = u.record_id and e.node_id = u.node_id
+    inner join record_nodes as c
+        on e.record_id = c.record_id and c.identifier_type = 'customer_number'
+    inner join erp_names as p on c.node_id = p.customer_node_id
+    where e.identifier_type = 'email'
     group by 1
 
 ),
@@ -163,6 +170,7 @@ erp_people as (
 
     select
         r.source_record_id as customer_number,
+        {{ identity_id(dbt.concat(["'customer_number:'", 'r.source_record_id'])) }} as customer_node_id,
         r.name_normalized,
         r.given_name,
         r.city_normalized,
@@ -171,7 +179,7 @@ erp_people as (
 
     from records as r
     left join shared as record_conflict
-        on record_conflict.identifier_type = 'record' and r.record_uid = record_conflict.identifier_value
+        on record_conflict.identifier_type = 'record' and r.record_id = record_conflict.node_id
     where
         r.source_feed = 'customers'
         and r.name_normalized is not null
@@ -187,8 +195,8 @@ erp_people as (
 name_city_birth as (
 
     select
-        {{ dbt.concat(["'customer_number:'", 'a.customer_number']) }} as node_a,
-        {{ dbt.concat(["'customer_number:'", 'b.customer_number']) }} as node_b,
+        a.customer_node_id as node_a,
+        b.customer_node_id as node_b,
         'name_city_birth' as match_rule
 
     from erp_people as a

@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}
 
--- Each record's anchor: the first of its nodes. The record links its other
--- nodes to it (int_identity__links), so the anchor's cluster is the record's.
+-- Each record's anchor: the first of its nodes (smallest node id). The record
+-- links its other nodes to it (int_identity__links), so the anchor's cluster
+-- is the record's.
 
 with
 
@@ -14,8 +15,8 @@ record_nodes as (
 final as (
 
     select
-        record_uid,
-        min(node) as anchor_node,
+        record_id,
+        min(node_id) as anchor_node_id,
         count(*) as nodes
 
     from record_nodes

@@ -11,6 +11,12 @@ clusters as (
 
 ),
 
+records as (
+
+    select * from {{ ref('int_identity__source_records') }}
+
+),
+
 ranked_history as (
 
     select
@@ -36,11 +42,12 @@ current_key as (
 final as (
 
     select
-        c.record_uid,
-        c.source_system,
-        c.source_feed,
-        c.source_record_id,
-        c.first_seen_date,
+        r.record_uid,
+        r.record_id,
+        r.source_system,
+        r.source_feed,
+        r.source_record_id,
+        r.first_seen_date,
         coalesce(k.customer_key, '{{ var("missing_customer_key") }}') as customer_key,
         k.customer_key is not null as is_resolved,
         case
@@ -49,8 +56,9 @@ final as (
         end as match_rule
 
     from clusters as c
+    inner join records as r on c.record_id = r.record_id
     left join current_key as k
-        on c.record_uid = k.record_uid and c.cluster_id is not null
+        on r.record_uid = k.record_uid and c.cluster_id is not null
 
 )
 

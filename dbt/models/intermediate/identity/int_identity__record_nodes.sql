@@ -1,12 +1,14 @@
 {{ config(materialized='table') }}
 
 -- The nodes of the identity graph each record carries, one row per (record,
--- node), a node being '<identifier type>:<value>'. Only identifiers that may
--- link are here: an email or phone shared by several people is left out, and
--- a record that names several people carries nothing (it stays unresolved).
--- A shared phone on an ERP record still counts together with the record's
--- given name (node type phone_and_name), which keeps a household apart and
--- still joins two registrations of the same person.
+-- node), a node being '<identifier type>:<value>', held as integer ids
+-- (identity_id of record_uid and of the node; the text is in
+-- int_identity__record_identifiers). Only identifiers that may link are here:
+-- an email or phone shared by several people is left out, and a record that
+-- names several people carries nothing (it stays unresolved). A shared phone
+-- on an ERP record still counts together with the record's given name (node
+-- type phone_and_name), which keeps a household apart and still joins two
+-- registrations of the same person.
 
 with
 
@@ -16,15 +18,23 @@ identifiers as (
 
 ),
 
-records as (
-
-    select * from {{ ref('int_identity__source_records') }}
-
-),
-
 shared as (
 
     select * from {{ ref('int_identity__shared_identifiers') }}
+
+),
+
+shared_contacts as (
+
+    select node_id from shared
+    where identifier_type <> 'record'
+
+),
+
+conflict_records as (
+
+    select node_id as record_id from shared
+    where identifier_type = 'record'
 
 ),
 
@@ -32,17 +42,26 @@ shared as (
 usable as (
 
     select
-        i.record_uid,
-        i.identifier_type,
-        i.identifier_value,
-        {{ dbt.concat(['i.identifier_type', "':'", 'i.identifier_value']) }} as node
+        i.record_id,
+        i.node_id,
+        i.identifier_type
 
     from identifiers as i
-    left join shared as s
-        on i.identifier_type = s.identifier_type and i.identifier_value = s.identifier_value
-    left join shared as record_conflict
-        on record_conflict.identifier_type = 'record' and i.record_uid = record_conflict.identifier_value
-    where s.identifier_value is null and record_conflict.identifier_value is null
+    left join shared_contacts as s on i.node_id = s.node_id
+    left join conflict_records as c on i.record_id = c.record_id
+    where s.node_id is null and c.record_id is null
+
+),
+
+erp_given_names as (
+
+    select
+        record_id,
+        given_name,
+        document_number
+
+    from {{ ref('int_identity__source_records') }}
+    where source_feed = 'customers' and given_name is not null
 
 ),
 
@@ -51,24 +70,21 @@ usable as (
 phone_and_name_candidates as (
 
     select
-        i.record_uid,
-        'phone_and_name' as identifier_type,
-        {{ dbt.concat(['i.identifier_value', "'|'", 'r.given_name']) }} as identifier_value,
-        {{ dbt.concat(["'phone_and_name:'", 'i.identifier_value', "'|'", 'r.given_name']) }} as node,
+        i.record_id,
+        {{ identity_id(dbt.concat(["'phone_and_name:'", 'i.identifier_value', "'|'", 'r.given_name'])) }} as node_id,
         r.document_number
 
     from identifiers as i
-    inner join shared as s
-        on i.identifier_type = s.identifier_type and i.identifier_value = s.identifier_value
-    inner join records as r on i.record_uid = r.record_uid
-    where i.identifier_type = 'phone' and r.given_name is not null
+    inner join shared_contacts as s on i.node_id = s.node_id
+    inner join erp_given_names as r on i.record_id = r.record_id
+    where i.identifier_type = 'phone'
 
 ),
 
 phone_and_name_documents as (
 
     select
-        node,
+        node_id,
         count(distinct document_number) as documents
 
     from phone_and_name_candidates
@@ -79,13 +95,12 @@ phone_and_name_documents as (
 phone_and_name as (
 
     select
-        p.record_uid,
-        p.identifier_type,
-        p.identifier_value,
-        p.node
+        p.record_id,
+        p.node_id,
+        'phone_and_name' as identifier_type
 
     from phone_and_name_candidates as p
-    inner join phone_and_name_documents as d on p.node = d.node
+    inner join phone_and_name_documents as d on p.node_id = d.node_id
     where d.documents <= {{ var('identity_shared_contact_max_people') }}
 
 ),

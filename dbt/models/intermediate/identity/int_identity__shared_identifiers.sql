@@ -10,6 +10,9 @@
 -- those of the customer numbers they carry. An identifier is shared when it
 -- reaches more than `identity_shared_contact_max_people` distinct given names,
 -- or as many distinct document numbers.
+--
+-- Joins run on the integer ids of records and nodes (identity_id); node_id is
+-- the shared node's id, or the record's id for a record naming several people.
 
 with
 
@@ -22,7 +25,7 @@ identifiers as (
 erp_people as (
 
     select
-        source_record_id as customer_number,
+        {{ identity_id(dbt.concat(["'customer_number:'", 'source_record_id'])) }} as customer_node_id,
         given_name,
         document_number
 
@@ -35,12 +38,12 @@ erp_people as (
 record_people as (
 
     select
-        i.record_uid,
+        i.record_id,
         p.given_name,
         p.document_number
 
     from identifiers as i
-    inner join erp_people as p on i.identifier_value = p.customer_number
+    inner join erp_people as p on i.node_id = p.customer_node_id
     where i.identifier_type = 'customer_number'
 
 ),
@@ -49,8 +52,9 @@ record_people as (
 contact_values as (
 
     select
+        node_id,
         identifier_type,
-        identifier_value,
+        max(identifier_value) as identifier_value,
         count(*) as records
 
     from identifiers
@@ -63,6 +67,7 @@ contact_values as (
 contact_people as (
 
     select
+        v.node_id,
         v.identifier_type,
         v.identifier_value,
         v.records,
@@ -70,17 +75,19 @@ contact_people as (
         count(distinct p.document_number) as documents
 
     from contact_values as v
-    inner join identifiers as i
-        on v.identifier_type = i.identifier_type and v.identifier_value = i.identifier_value
-    inner join record_people as p on i.record_uid = p.record_uid
-    group by 1, 2, 3
+    inner join identifiers as i on v.node_id = i.node_id
+    inner join record_people as p on i.record_id = p.record_id
+    group by 1, 2, 3, 4
 
 ),
 
 -- only a record with two or more customer numbers can name several people
 multi_customer_records as (
 
-    select record_uid
+    select
+        record_id,
+        max(record_uid) as record_uid
+
     from identifiers
     where identifier_type = 'customer_number'
     group by 1
@@ -91,15 +98,16 @@ multi_customer_records as (
 record_conflicts as (
 
     select
+        m.record_id as node_id,
         'record' as identifier_type,
-        p.record_uid as identifier_value,
+        m.record_uid as identifier_value,
         1 as records,
         count(distinct p.given_name) as given_names,
         count(distinct p.document_number) as documents
 
     from record_people as p
-    inner join multi_customer_records as m on p.record_uid = m.record_uid
-    group by 1, 2, 3
+    inner join multi_customer_records as m on p.record_id = m.record_id
+    group by 1, 2, 3, 4
 
 ),
 
@@ -110,7 +118,8 @@ final as (
         identifier_value,
         records,
         given_names,
-        documents
+        documents,
+        node_id
 
     from contact_people
     where
@@ -124,7 +133,8 @@ final as (
         identifier_value,
         records,
         given_names,
-        documents
+        documents,
+        node_id
 
     from record_conflicts
     where
