@@ -1,12 +1,10 @@
-{{ config(materialized='view') }}
+{{ config(materialized='table') }}
 
--- What each staged row says about who its record is: one row per source row,
--- in the shape of a record (source_feed, source_record_id) and its identifiers.
--- Order lines and web events are rows of a coarser record (the customer number
--- they reference, the visitor's cookie); int_identity__source_records and
--- int_identity__record_identifiers fold them. A view: each of those two tables
--- reads the staged feeds once through it, and each reads only the columns it
--- needs (names are normalised for source_records only).
+-- What each source record says about who it is: the one pass of identity
+-- resolution over the staged feeds. One row per source record, except web
+-- visitors: one row per (visitor, customer number, email) they showed, the
+-- anonymous part included. int_identity__source_records and
+-- int_identity__record_identifiers are cut from here.
 
 with
 
@@ -30,14 +28,26 @@ customers as (
 
 ),
 
+orders_by_customer as (
+
+    select
+        customer_id,
+        min(order_date) as first_order_date,
+        max(order_date) as last_order_date
+
+    from {{ ref('stg_sales__order_lines') }}
+    group by 1
+
+),
+
 order_customers as (
 
     select
         'sales' as source_system,
         'order_lines' as source_feed,
         customer_id as source_record_id,
-        order_date as first_seen_date,
-        cast(order_date as {{ dbt.type_timestamp() }}) as observed_at,
+        first_order_date as first_seen_date,
+        cast(last_order_date as {{ dbt.type_timestamp() }}) as observed_at,
         customer_id as customer_number,
         cast(null as {{ dbt.type_string() }}) as document_number,
         cast(null as {{ dbt.type_string() }}) as email,
@@ -46,7 +56,7 @@ order_customers as (
         cast(null as {{ dbt.type_string() }}) as city_normalized,
         cast(null as date) as birth_date
 
-    from {{ ref('stg_sales__order_lines') }}
+    from orders_by_customer
 
 ),
 
@@ -110,14 +120,28 @@ campaign_members as (
 
 ),
 
+web_logins as (
+
+    select
+        anonymous_id,
+        customer_id,
+        user_email_normalized,
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at
+
+    from {{ ref('stg_web__events') }}
+    group by 1, 2, 3
+
+),
+
 web_visitors as (
 
     select
         'web' as source_system,
         'events' as source_feed,
         anonymous_id as source_record_id,
-        cast(event_at as date) as first_seen_date,
-        event_at as observed_at,
+        cast(first_event_at as date) as first_seen_date,
+        last_event_at as observed_at,
         customer_id as customer_number,
         cast(null as {{ dbt.type_string() }}) as document_number,
         user_email_normalized as email,
@@ -126,7 +150,7 @@ web_visitors as (
         cast(null as {{ dbt.type_string() }}) as city_normalized,
         cast(null as date) as birth_date
 
-    from {{ ref('stg_web__events') }}
+    from web_logins
 
 ),
 
@@ -148,7 +172,11 @@ unioned as (
 
 final as (
 
-    select * from unioned
+    select
+        *,
+        {{ dbt.concat(['source_feed', "':'", 'source_record_id']) }} as record_uid
+
+    from unioned
 
 )
 

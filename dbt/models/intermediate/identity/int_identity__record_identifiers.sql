@@ -9,48 +9,9 @@
 
 with
 
--- feeds with one staged row per record
-single_rows as (
+observations as (
 
-    select
-        source_feed,
-        source_record_id,
-        observed_at,
-        customer_number,
-        document_number,
-        email,
-        phone
-
-    from {{ ref('int_identity__observations') }}
-    where source_feed not in ('order_lines', 'events')
-
-),
-
--- order lines and web events: each distinct identifier set of a record once
-folded_rows as (
-
-    select
-        source_feed,
-        source_record_id,
-        max(observed_at) as observed_at,
-        customer_number,
-        cast(null as {{ dbt.type_string() }}) as document_number,
-        email,
-        cast(null as {{ dbt.type_string() }}) as phone
-
-    from {{ ref('int_identity__observations') }}
-    where
-        source_feed in ('order_lines', 'events')
-        and (customer_number is not null or email is not null)
-    group by 1, 2, 4, 6
-
-),
-
-records as (
-
-    select * from single_rows
-    union all
-    select * from folded_rows
+    select * from {{ ref('int_identity__observations') }}
 
 ),
 
@@ -62,56 +23,41 @@ long as (
     ] %}
 
         select
-            source_feed,
-            source_record_id,
+            record_uid,
             '{{ identifier_type }}' as identifier_type,
             {{ column }} as identifier_value,
             observed_at
-        from records
+        from observations
         where {{ column }} is not null
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
 
--- one row per record and identifier already, except web visitors, who may
--- show one customer number with several emails and the reverse
+-- one row per record and identifier already, except web visitors, whose
+-- observations may repeat a customer number or an email
 deduplicated as (
 
     select
-        source_feed,
-        source_record_id,
+        record_uid,
         identifier_type,
         identifier_value,
         observed_at
 
     from long
-    where source_feed <> 'events'
+    where record_uid not like 'events:%'
 
     union all
 
     select
-        source_feed,
-        source_record_id,
+        record_uid,
         identifier_type,
         identifier_value,
         max(observed_at) as observed_at
 
     from long
-    where source_feed = 'events'
-    group by 1, 2, 3, 4
-
-),
-
-with_uid as (
-
-    select
-        {{ dbt.concat(['source_feed', "':'", 'source_record_id']) }} as record_uid,
-        identifier_type,
-        identifier_value,
-        observed_at
-
-    from deduplicated
+    where record_uid like 'events:%'
+    group by 1, 2, 3
 
 ),
 
@@ -125,7 +71,7 @@ final as (
         {{ identity_id('record_uid') }} as record_id,
         {{ identity_id(dbt.concat(['identifier_type', "':'", 'identifier_value'])) }} as node_id
 
-    from with_uid
+    from deduplicated
 
 )
 

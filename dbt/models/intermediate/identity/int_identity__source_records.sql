@@ -1,17 +1,22 @@
 {{ config(materialized='table') }}
 
 -- One row per source record that can name a customer: the unit the identity map
--- resolves. Grain per feed is documented in _identity__models.yml. Order lines
--- fold into one record per customer number, web events into one per visitor.
--- record_id is the integer id of record_uid (identity_id) on which the identity
--- graph joins.
+-- resolves. Grain per feed is documented in _identity__models.yml. Only web
+-- visitors have several observations to fold into one row. record_id is the
+-- integer id of record_uid (identity_id) on which the identity graph joins.
 
 with
 
--- feeds with one staged row per record
-single_rows as (
+observations as (
+
+    select * from {{ ref('int_identity__observations') }}
+
+),
+
+single_observation as (
 
     select
+        record_uid,
         source_system,
         source_feed,
         source_record_id,
@@ -23,17 +28,18 @@ single_rows as (
         birth_date,
         coalesce(customer_number, document_number, email, phone) is not null as has_identifier
 
-    from {{ ref('int_identity__observations') }}
-    where source_feed not in ('order_lines', 'events')
+    from observations
+    where source_feed <> 'events'
 
 ),
 
-folded_rows as (
+web_visitors as (
 
     select
-        source_system,
-        source_feed,
-        source_record_id,
+        record_uid,
+        min(source_system) as source_system,
+        min(source_feed) as source_feed,
+        min(source_record_id) as source_record_id,
         min(first_seen_date) as first_seen_date,
         cast(null as {{ dbt.type_string() }}) as name_normalized,
         cast(null as {{ dbt.type_string() }}) as given_name,
@@ -42,27 +48,17 @@ folded_rows as (
         cast(null as date) as birth_date,
         max(case when customer_number is not null or email is not null then 1 else 0 end) = 1 as has_identifier
 
-    from {{ ref('int_identity__observations') }}
-    where source_feed in ('order_lines', 'events')
-    group by 1, 2, 3
+    from observations
+    where source_feed = 'events'
+    group by 1
 
 ),
 
 unioned as (
 
-    select * from single_rows
+    select * from single_observation
     union all
-    select * from folded_rows
-
-),
-
-with_uid as (
-
-    select
-        {{ dbt.concat(['source_feed', "':'", 'source_record_id']) }} as record_uid,
-        *
-
-    from unioned
+    select * from web_visitors
 
 ),
 
@@ -82,7 +78,7 @@ final as (
         birth_date,
         has_identifier
 
-    from with_uid
+    from unioned
 
 )
 
