@@ -119,7 +119,7 @@ median_gaps as (
 
 ),
 
-profiles_at as (
+profile_bands as (
 
     select
         as_of_dates.as_of_date,
@@ -147,34 +147,27 @@ profiles_at as (
 
 ),
 
+profiles_at as (
+
+    select
+        as_of_date,
+        customer_id,
+        customer_type,
+        region_group_code,
+        profile_band,
+        {{ dbt.concat(['type_letter', 'region_group_code', 'profile_band']) }} as profile_code
+
+    from profile_bands
+
+),
+
 -- the first rule of seed segment_activity_minimums (by priority) whose
 -- pattern matches the profile code
 activity_minimums as (
-
-    select
-        profile_code,
-        min_orders_active
-
-    from (
-        select
-            codes.profile_code,
-            rules.min_orders_active,
-            row_number() over (
-                partition by codes.profile_code
-                order by rules.priority, rules.profile_pattern
-            ) as rule_rank
-
-        from (
-            select distinct
-                {{ dbt.concat(['type_letter', 'region_group_code', 'profile_band']) }} as profile_code
-            from profiles_at
-        ) as codes
-        inner join {{ ref('segment_activity_minimums') }} as rules
-            on codes.profile_code like rules.profile_pattern
-    ) as ranked_matches
-
-    where rule_rank = 1
-
+    {{ vector_crm.first_matching_rule(
+        'select distinct profile_code from profiles_at', 'profile_code',
+        ref('segment_activity_minimums'), 'profile_pattern', 'min_orders_active'
+    ) }}
 ),
 
 -- seed lifecycle_stages lists these rules in the same order
@@ -186,8 +179,7 @@ classified as (
         profiles_at.customer_type,
         profiles_at.region_group_code,
         profiles_at.profile_band,
-        {{ dbt.concat(['profiles_at.type_letter', 'profiles_at.region_group_code', 'profiles_at.profile_band']) }}
-            as profile_code,
+        profiles_at.profile_code,
         purchases.first_order_date,
         purchases.last_order_date,
         purchases.last_return_date,
@@ -236,9 +228,7 @@ classified as (
     left join median_gaps
         on profiles_at.as_of_date = median_gaps.as_of_date and profiles_at.customer_id = median_gaps.customer_id
     left join activity_minimums
-        on
-            {{ dbt.concat(['profiles_at.type_letter', 'profiles_at.region_group_code', 'profiles_at.profile_band']) }}
-            = activity_minimums.profile_code
+        on profiles_at.profile_code = activity_minimums.profile_code
 
 ),
 

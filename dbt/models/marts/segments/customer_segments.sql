@@ -1,9 +1,8 @@
 {{ config(materialized='view') }}
 
 {#-
-    The micro-segment of every customer as of the as-of date, with its name:
-    the first row of seed segment_names (lowest priority) whose code_pattern
-    (SQL LIKE, `_` = any one character) matches the segment code.
+    The micro-segment of every customer as of the as-of date, with its name
+    from seed segment_names (macro first_matching_rule).
 -#}
 
 with
@@ -15,27 +14,10 @@ customers as (
 ),
 
 segment_names as (
-
-    select
-        segment_code,
-        segment_name
-
-    from (
-        select
-            codes.segment_code,
-            name_rules.segment_name,
-            row_number() over (
-                partition by codes.segment_code
-                order by name_rules.priority, name_rules.code_pattern
-            ) as name_rank
-
-        from (select distinct segment_code from customers) as codes
-        inner join {{ ref('segment_names') }} as name_rules
-            on codes.segment_code like name_rules.code_pattern
-    ) as ranked_matches
-
-    where name_rank = 1
-
+    {{ vector_crm.first_matching_rule(
+        'select distinct segment_code from customers', 'segment_code',
+        ref('segment_names'), 'code_pattern', 'segment_name'
+    ) }}
 )
 
 select

@@ -71,47 +71,45 @@ new_months as (
 
 ),
 
+{%- for side, month_column in [('after', 'month_end'), ('before', 'previous_month_end')] %}
+
+-- every customer at the {{ 'month end' if side == 'after' else 'previous month end' }} of each new month
+customers_{{ side }} as (
+
+    select
+        new_months.month_end,
+        new_months.previous_month_end,
+        history.customer_key,
+        history.segment_code,
+        history.lifecycle_stage,
+        history.revenue_year
+
+    from new_months
+    inner join history
+        on new_months.{{ month_column }} = history.month_end
+
+),
+{%- endfor %}
+
+-- each customer of either month end once: a stay or a move, an entry ('(none)'
+-- before: first seen during the month) or an exit ('(none)' after: merged away)
 moves as (
 
     select
-        new_months.month_end,
-        new_months.previous_month_end,
-        coalesce(history_before.segment_code, '(none)') as from_segment_code,
-        coalesce(history_after.segment_code, '(none)') as to_segment_code,
-        coalesce(history_before.lifecycle_stage, '(none)') as from_lifecycle_stage,
-        coalesce(history_after.lifecycle_stage, '(none)') as to_lifecycle_stage,
-        history_before.revenue_year as revenue_year_before,
-        history_after.revenue_year as revenue_year_after
+        customers_before.revenue_year as revenue_year_before,
+        customers_after.revenue_year as revenue_year_after,
+        coalesce(customers_after.month_end, customers_before.month_end) as month_end,
+        coalesce(customers_after.previous_month_end, customers_before.previous_month_end) as previous_month_end,
+        coalesce(customers_before.segment_code, '(none)') as from_segment_code,
+        coalesce(customers_after.segment_code, '(none)') as to_segment_code,
+        coalesce(customers_before.lifecycle_stage, '(none)') as from_lifecycle_stage,
+        coalesce(customers_after.lifecycle_stage, '(none)') as to_lifecycle_stage
 
-    from new_months
-    inner join history as history_after
-        on new_months.month_end = history_after.month_end
-    left join history as history_before
+    from customers_after
+    full outer join customers_before
         on
-            new_months.previous_month_end = history_before.month_end
-            and history_after.customer_key = history_before.customer_key
-
-    union all
-
-    -- customers of the previous month end missing from this one (merged away)
-    select
-        new_months.month_end,
-        new_months.previous_month_end,
-        history_before.segment_code as from_segment_code,
-        '(none)' as to_segment_code,
-        history_before.lifecycle_stage as from_lifecycle_stage,
-        '(none)' as to_lifecycle_stage,
-        history_before.revenue_year as revenue_year_before,
-        cast(null as {{ dbt.type_numeric() }}) as revenue_year_after
-
-    from new_months
-    inner join history as history_before
-        on new_months.previous_month_end = history_before.month_end
-    left join history as history_after
-        on
-            new_months.month_end = history_after.month_end
-            and history_before.customer_key = history_after.customer_key
-    where history_after.customer_key is null
+            customers_after.month_end = customers_before.month_end
+            and customers_after.customer_key = customers_before.customer_key
 
 )
 

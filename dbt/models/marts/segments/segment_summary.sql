@@ -12,16 +12,6 @@ customers as (
 
 ),
 
-names as (
-
-    select distinct
-        segment_code,
-        segment_name
-
-    from {{ ref('customer_segments') }}
-
-),
-
 totals as (
 
     select
@@ -71,6 +61,13 @@ card as (
 
     from totals
 
+),
+
+names as (
+    {{ vector_crm.first_matching_rule(
+        'select segment_code from totals', 'segment_code',
+        ref('segment_names'), 'code_pattern', 'segment_name'
+    ) }}
 ),
 
 -- each component as a percent rank among segments in [0, 1]; a segment without
