@@ -21,7 +21,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from dagster_project.settings import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths
+from dagster_project.settings import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths, duckdb_connect
 
 GOAL_INGEST_OVER_FLOOR = 2.0
 GOAL_IDENTITY_SECONDS = 60.0
@@ -35,9 +35,7 @@ GOAL_SEGMENTS_SECONDS = 30.0
 
 def forget_segment_history(warehouse: Path, last_month_only: bool) -> None:
     """Drop the append-only segment history (first build), or only its last month (daily run)."""
-    import duckdb
-
-    con = duckdb.connect(str(warehouse))
+    con = duckdb_connect(str(warehouse))
     try:
         for table in ("customer_segment_history", "segment_migration"):
             if last_month_only:

@@ -76,10 +76,8 @@ def summary(paths: Paths) -> str:
     finally:
         con.close()
     if paths.warehouse.exists():
-        import duckdb
-
         # read-only: the pipeline has finished, and a BI tool may hold the file open too
-        with duckdb.connect(str(paths.warehouse), read_only=True) as wh:
+        with duckdb_connect(str(paths.warehouse), read_only=True) as wh:
             tables = wh.execute(
                 "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
             ).fetchall()
