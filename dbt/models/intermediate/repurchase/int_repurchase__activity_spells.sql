@@ -47,11 +47,11 @@ numbered as (
         customer_id,
         order_date,
         first_order_day,
-        sum(starts_spell) over (
+        cast(sum(starts_spell) over (
             partition by customer_id
             order by order_date
             rows between unbounded preceding and current row
-        ) as spell_number
+        ) as {{ dbt.type_int() }}) as spell_number
 
     from order_days
 
@@ -59,7 +59,7 @@ numbered as (
 
 select
     customer_id,
-    cast(spell_number as {{ dbt.type_int() }}) as spell_number,
+    spell_number,
     min(first_order_day) as first_order_day,
     min(order_date) as spell_start,
     max(order_date) as last_order_day,
@@ -68,4 +68,4 @@ select
 
 from numbered
 
-group by customer_id, spell_number
+group by 1, 2

@@ -10,6 +10,9 @@
     the as-of date is known).
 -#}
 
+-- the union over grains renders from a Jinja loop, which the layout rule cannot follow
+-- noqa: disable=LT02
+
 with
 
 as_of as (
@@ -39,16 +42,17 @@ integers as (
 
 periods as (
     {%- for grain in var('period_grains') %}
+    {%- set first_period = period_start(grain, 'bounds.first_order_day') %}
 
     select
         '{{ grain }}' as period_grain,
         integers.n as period_index,
         cast(
-            {{ dbt.dateadd(grain, 'integers.n', period_start(grain, 'bounds.first_order_day')) }}
+            {{ dbt.dateadd(grain, 'integers.n', first_period) }}
             as date
         ) as period_start,
         cast(
-            {{ dbt.dateadd('day', -1, dbt.dateadd(grain, 'integers.n + 1', period_start(grain, 'bounds.first_order_day'))) }}
+            {{ dbt.dateadd('day', -1, dbt.dateadd(grain, 'integers.n + 1', first_period)) }}
             as date
         ) as calendar_end
 

@@ -5,6 +5,9 @@
     day on or before the as-of date; months without activity included.
 -#}
 
+{%- set months_since = dbt.datediff('cohort_month', 'activity_month', 'month') %}
+{%- set months_to_last = dbt.datediff('cohorts.cohort_month', 'last_month.last_activity_month', 'month') %}
+
 with
 
 as_of as (
@@ -55,8 +58,7 @@ activity as (
 
     select
         cohort_month,
-        cast({{ dbt.datediff('cohort_month', 'activity_month', 'month') }} as {{ dbt.type_int() }})
-            as months_since_first_order,
+        cast({{ months_since }} as {{ dbt.type_int() }}) as months_since_first_order,
         count(distinct case when is_order_day then customer_id end) as active_customers,
         sum(net_revenue) as revenue
 
@@ -82,7 +84,7 @@ grid as (
     from cohorts
     cross join last_month
     inner join integers
-        on integers.n <= {{ dbt.datediff('cohorts.cohort_month', 'last_month.last_activity_month', 'month') }}
+        on integers.n <= {{ months_to_last }}
 
 )
 

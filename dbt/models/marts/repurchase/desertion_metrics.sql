@@ -107,8 +107,8 @@ buyers as (
     from periods
     inner join spells
         on
-            spells.spell_number = 1
-            and spells.spell_start <= periods.period_end
+            periods.period_end >= spells.spell_start
+            and spells.spell_number = 1
 
     group by 1, 2
 

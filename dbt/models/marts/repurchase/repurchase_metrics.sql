@@ -4,6 +4,9 @@
     period of int_repurchase__periods, periods without orders included.
 -#}
 
+-- the union over grains renders from a Jinja loop, which the layout rule cannot follow
+-- noqa: disable=LT02
+
 with
 
 as_of as (
@@ -90,6 +93,8 @@ joined as (
         periods.period_start,
         periods.period_end,
         periods.is_complete,
+        by_period.avg_interpurchase_days,
+        by_period.median_interpurchase_days,
         coalesce(customers.active_customers, 0) as active_customers,
         coalesce(customers.repeat_customers, 0) as repeat_customers,
         coalesce(customers.new_customers, 0) as new_customers,
@@ -104,9 +109,7 @@ joined as (
         coalesce(customers.loyal_customers, 0) as loyal_customers,
         coalesce(by_period.net_revenue, 0) as net_revenue,
         coalesce(by_period.returning_net_revenue, 0) as returning_net_revenue,
-        coalesce(by_period.gaps, 0) as interpurchase_gaps,
-        by_period.avg_interpurchase_days,
-        by_period.median_interpurchase_days
+        coalesce(by_period.gaps, 0) as interpurchase_gaps
 
     from periods
     left join customers
