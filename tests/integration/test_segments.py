@@ -120,7 +120,7 @@ def expected(warehouse) -> dict:
         key = c["customer_key"]
         days = sorted(order_days.get(key, ()))
         gaps = [(b - a).days for a, b in zip(days, days[1:])]
-        returns = [b for a, b in zip(days, days[1:]) if (b - a).days >= DESERTION_DAYS]
+        returns = [b for a, b in zip(days, days[1:]) if (b - a).days > DESERTION_DAYS]
         recency = (as_of - days[-1]).days if days else None
         since_first = (as_of - days[0]).days if days else None
         if not days:

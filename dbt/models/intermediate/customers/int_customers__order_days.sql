@@ -105,10 +105,14 @@ running as (
             when last_order_day is not null then min(order_day) over (partition by customer_id)
         end as first_order_day,
         last_order_day,
-        -- latest order day that ended a desertion (came after a gap of
-        -- desertion_window_days or more): the "recovered" rule reads it
+        -- latest order day that ended a desertion: it came more than
+        -- desertion_window_days after the previous one, so some day in between had
+        -- no order day in the last desertion_window_days days (after a gap of
+        -- exactly that many days the customer was never deserted). The
+        -- "recovered" rule reads it; int_repurchase__activity_spells splits the
+        -- same way.
         max(
-            case when gap_days >= {{ var('desertion_window_days') }} then order_day end
+            case when gap_days > {{ var('desertion_window_days') }} then order_day end
         ) over customer_history as last_return_day,
         count(order_day) over customer_history as cum_order_days,
         sum(completed_orders) over customer_history as cum_completed_orders,
