@@ -1,0 +1,127 @@
+"""Publish the public marts for BI tools, without ever making them wait or see half a run.
+
+DuckDB allows one writer or many readers on a file, never both. So BI tools never open the
+warehouse the pipeline writes: they read ``serving/warehouse.duckdb``, a copy of the public
+marts that is written whole under a temporary name and swapped in with one atomic rename.
+
+- A reader that opened the old file keeps its open file (the rename only changes which file
+  the name points at) and sees the old snapshot until it reconnects; a reader that connects
+  after the rename sees the new one. Nobody ever sees a mixture, and the pipeline never waits
+  for a reader: it takes no lock on the serving file.
+- Every published table carries ``publish_run_id``, and ``publish_log`` (default schema) lists
+  every publish so far: run id, time, mart, row count.
+- ``serving/parquet/<mart>.parquet`` holds the same tables for tools that read files; each
+  file is replaced atomically on its own (a reader of several files at once should use the
+  DuckDB file, or compare their ``publish_run_id``).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..settings import Paths, duckdb_connect
+
+MARTS_SCHEMA = "marts"
+LOG_TABLE = "publish_log"
+RUN_ID_COLUMN = "publish_run_id"
+
+
+@dataclass(frozen=True)
+class Published:
+    run_id: str
+    published_at: datetime
+    row_counts: dict[str, int]
+    database: Path
+    parquet_dir: Path
+
+
+def serving_dir(paths: Paths) -> Path:
+    return paths.data_dir / "serving"
+
+
+def serving_database(paths: Paths) -> Path:
+    return serving_dir(paths) / "warehouse.duckdb"
+
+
+def public_marts(warehouse: Path) -> list[str]:
+    """Every table and view of the warehouse's marts schema: the marts are public by design
+    (keys, hashes and masks only; tests/integration/test_serving.py checks for raw PII)."""
+    con = duckdb_connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1",
+            [MARTS_SCHEMA],
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    Path(f"{path}.wal").unlink(missing_ok=True)
+
+
+def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = None) -> Published:
+    """Copy the public marts into a new serving file and swap it in. The warehouse is only
+    read (the caller holds the single-writer slot, so dbt is not writing it meanwhile)."""
+    run_id = run_id or uuid.uuid4().hex
+    marts = public_marts(paths.warehouse) if marts is None else marts
+    published_at = datetime.now(timezone.utc).replace(microsecond=0)
+    target = serving_database(paths)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.{run_id}.tmp")
+    parquet_dir = serving_dir(paths) / "parquet"
+    parquet_dir.mkdir(parents=True, exist_ok=True)
+    _remove(staging)
+
+    counts: dict[str, int] = {}
+    con = duckdb_connect(str(staging))
+    try:
+        con.execute(f"attach '{paths.warehouse}' as source (read_only)")
+        con.execute(f"create schema {MARTS_SCHEMA}")
+        for mart in marts:
+            con.execute(
+                f"create table {MARTS_SCHEMA}.{mart} as "
+                f"select *, cast(? as varchar) as {RUN_ID_COLUMN} from source.{MARTS_SCHEMA}.{mart}",
+                [run_id],
+            )
+            counts[mart] = con.execute(f"select count(*) from {MARTS_SCHEMA}.{mart}").fetchone()[0]
+        con.execute("detach source")
+        con.execute(
+            f"create table main.{LOG_TABLE} (run_id varchar, published_at timestamp with time zone, "
+            f"mart varchar, row_count bigint)"
+        )
+        if target.exists():  # keep the history of earlier publishes
+            con.execute(f"attach '{target}' as previous (read_only)")
+            con.execute(f"insert into main.{LOG_TABLE} select run_id, published_at, mart, row_count "
+                        f"from previous.main.{LOG_TABLE}")
+            con.execute("detach previous")
+        con.executemany(
+            f"insert into main.{LOG_TABLE} values (?, ?, ?, ?)",
+            [(run_id, published_at, mart, n) for mart, n in counts.items()],
+        )
+        for mart in marts:
+            part = parquet_dir / f".{mart}.{run_id}.tmp"
+            con.execute(f"copy {MARTS_SCHEMA}.{mart} to '{part}' (format parquet)")
+        # everything in the one file: no WAL may travel separately from it
+        con.execute("checkpoint")
+    except BaseException:
+        con.close()
+        _remove(staging)
+        for part in parquet_dir.glob(f".*.{run_id}.tmp"):
+            part.unlink()
+        raise
+    con.close()
+
+    os.replace(staging, target)  # the swap: atomic on one file system
+    for mart in marts:
+        os.replace(parquet_dir / f".{mart}.{run_id}.tmp", parquet_dir / f"{mart}.parquet")
+    # marts that were published before and are gone now must not linger as stale files
+    for stale in set(p.stem for p in parquet_dir.glob("*.parquet")) - set(marts):
+        (parquet_dir / f"{stale}.parquet").unlink()
+    return Published(run_id, published_at, counts, target, parquet_dir)

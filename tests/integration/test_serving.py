@@ -1,0 +1,147 @@
+"""The publish step: BI readers in another process keep working while the pipeline publishes,
+and always see one whole snapshot; the serving file carries no raw emails or phones."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.serving.publish import publish, serving_database
+from dagster_project.settings import Paths
+
+pytestmark = pytest.mark.integration
+
+MARTS = ("customers_a", "orders_b", "summary_c")
+
+READER = textwrap.dedent("""
+    import json, sys, time, duckdb
+    path, stop, marts, mode = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4]
+    queries, errors, mixed, seen = 0, [], 0, []
+    import os
+    if mode == "hold":
+        # a connection opened before the publishes and kept: it must keep working on its
+        # snapshot. (DuckDB shares one database instance per file within a process, so while
+        # it is open, new connections of this process would see that snapshot too.)
+        held = duckdb.connect(path, read_only=True)
+        held_run = held.execute("select distinct publish_run_id from marts." + marts[0]).fetchall()
+        while not os.path.exists(stop):
+            time.sleep(0.05)
+        held_after = held.execute("select distinct publish_run_id from marts." + marts[0]).fetchall()
+        held.close()
+        print(json.dumps({"held_before": held_run, "held_after": held_after}))
+        sys.exit(0)
+    while not os.path.exists(stop):
+        try:
+            con = duckdb.connect(path, read_only=True)
+            try:
+                ids = set()
+                for mart in marts:
+                    ids |= {r[0] for r in con.execute("select distinct publish_run_id from marts." + mart).fetchall()}
+                logged = con.execute(
+                    "select run_id from publish_log where published_at = (select max(published_at) from publish_log)"
+                ).fetchall()
+                counts_ok = all(
+                    con.execute("select count(*) from marts." + m).fetchone()[0]
+                    == con.execute("select row_count from publish_log where mart = ? and run_id = ?",
+                                   [m, next(iter(ids))]).fetchone()[0]
+                    for m in marts
+                )
+            finally:
+                con.close()
+            queries += 1
+            if len(ids) != 1 or {r[0] for r in logged} != ids or not counts_ok:
+                mixed += 1
+            elif not seen or seen[-1] != next(iter(ids)):
+                seen.append(next(iter(ids)))
+        except Exception as exc:  # every failure is a finding
+            errors.append(repr(exc))
+    print(json.dumps({"queries": queries, "errors": errors[:5], "error_count": len(errors), "mixed": mixed,
+                      "seen": seen}))
+""")
+
+
+def _warehouse(paths: Paths, version: int) -> None:
+    """A warehouse whose three marts all say which version of the data they hold."""
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute(f"create or replace table marts.customers_a as select range as id, {version} as v "
+                    f"from range({100_000 + version})")
+        con.execute(f"create or replace table marts.orders_b as select range as id, range * {version} as amount "
+                    f"from range({300_000 + version})")
+        con.execute(f"create or replace table marts.summary_c as select {version} as v")
+
+
+def test_readers_see_one_whole_snapshot_while_the_pipeline_publishes(tmp_path):
+    paths = Paths(tmp_path / "data")
+    _warehouse(paths, 1)
+    first = publish(paths, run_id="run-1")
+    stop = tmp_path / "stop"
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(serving_database(paths)), str(stop), ",".join(MARTS), mode],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for mode in ("loop", "hold")
+    ]
+    try:
+        time.sleep(1.0)
+        for version in (2, 3):
+            _warehouse(paths, version)  # the pipeline rebuilds the warehouse ...
+            publish(paths, run_id=f"run-{version}")  # ... and publishes: never waiting for the reader
+            time.sleep(0.5)
+        time.sleep(0.5)
+    finally:
+        stop.touch()
+        outputs = [reader.communicate(timeout=60) for reader in readers]
+    for reader, (_, err) in zip(readers, outputs):
+        assert reader.returncode == 0, err
+    result, held = (json.loads(out.strip().splitlines()[-1]) for out, _ in outputs)
+    assert result["error_count"] == 0, result["errors"]
+    assert result["mixed"] == 0
+    assert result["queries"] >= 10
+    # the reader went through every snapshot, in order
+    assert result["seen"] == ["run-1", "run-2", "run-3"], result["seen"]
+    # the connection held across both publishes still reads its own snapshot
+    assert held["held_before"] == held["held_after"] == [["run-1"]]
+    assert first.row_counts == {"customers_a": 100_001, "orders_b": 300_001, "summary_c": 1}
+
+
+def test_publish_log_history_and_parquet(tmp_path):
+    paths = Paths(tmp_path / "data")
+    _warehouse(paths, 1)
+    publish(paths, run_id="run-1")
+    _warehouse(paths, 2)
+    published = publish(paths, run_id="run-2")
+    with duckdb.connect(str(published.database), read_only=True) as con:
+        log = con.execute("select run_id, mart, row_count from publish_log order by run_id, mart").fetchall()
+        schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+    assert log == [("run-1", "customers_a", 100_001), ("run-1", "orders_b", 300_001), ("run-1", "summary_c", 1),
+                   ("run-2", "customers_a", 100_002), ("run-2", "orders_b", 300_002), ("run-2", "summary_c", 1)]
+    assert schemas == {"main", "marts"}
+    with duckdb.connect() as con:
+        amounts = con.execute(f"select sum(amount), min(publish_run_id), max(publish_run_id) "
+                              f"from read_parquet('{published.parquet_dir / 'orders_b.parquet'}')").fetchone()
+    assert amounts == (2 * sum(range(300_002)), "run-2", "run-2")
+    assert sorted(p.name for p in published.parquet_dir.iterdir()) == [f"{m}.parquet" for m in MARTS]
+    assert not list(published.database.parent.glob(".*tmp")), "no temporary file is left behind"
+
+
+def test_a_failed_publish_leaves_the_served_snapshot_alone(tmp_path):
+    paths = Paths(tmp_path / "data")
+    _warehouse(paths, 1)
+    publish(paths, run_id="run-1")
+    with pytest.raises(duckdb.CatalogException):
+        publish(paths, run_id="run-2", marts=["customers_a", "no_such_mart"])
+    with duckdb.connect(str(serving_database(paths)), read_only=True) as con:
+        assert con.execute("select distinct run_id from publish_log").fetchall() == [("run-1",)]
+        assert con.execute("select distinct publish_run_id from marts.customers_a").fetchall() == [("run-1",)]
+    assert not list(serving_database(paths).parent.rglob(".*tmp"))
