@@ -38,6 +38,8 @@ STAGE_GOALS_L = {
     "segments_first_build": GOAL_SEGMENTS_SECONDS,
     "segments_daily": GOAL_SEGMENTS_SECONDS,
     "repurchase": 60.0,
+    # CLV models (issue 6): read customer_purchase_stats, fit BG/NBD and Gamma-Gamma, predict.
+    "clv_fit": 60.0,
 }
 
 
@@ -114,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     stages["segments_daily"] = measure([dbt, "run", *dbt_args, "--select", *SEGMENT_MODELS], env)
     print("repurchase and desertion (dbt run of their models) ...", flush=True)
     stages["repurchase"] = measure([dbt, "run", *dbt_args, "--select", *REPURCHASE_MODELS], env)
+    print("CLV fit (BG/NBD + Gamma-Gamma on customer_purchase_stats, read-only) ...", flush=True)
+    stages["clv_fit"] = measure([py, "-m", "dagster_project.clv"], env)
     reset_outputs(bench_paths)
     print("whole pipeline (Dagster) ...", flush=True)
     stages["pipeline"] = measure([py, "-m", "dagster_project.run"], env)

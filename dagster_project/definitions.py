@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from .clv.asset import customer_clv
 from .ingest.assets import ingest_assets
 from .transform.assets import vector_crm_dbt_assets
 from .transform.project import dbt_project
@@ -25,7 +26,7 @@ daily_full_pipeline = dg.ScheduleDefinition(
 )
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, vector_crm_dbt_assets],
+    assets=[*ingest_assets, vector_crm_dbt_assets, customer_clv],
     jobs=[full_pipeline, ingest_only],
     schedules=[daily_full_pipeline],
     resources={"dbt": DbtCliResource(project_dir=dbt_project)},

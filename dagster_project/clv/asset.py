@@ -1,0 +1,72 @@
+"""The CLV asset: fits BG/NBD and Gamma-Gamma on marts.customer_purchase_stats and writes
+marts.customer_clv and marts.clv_model_fit, as the warehouse's one writer of the moment."""
+
+from datetime import datetime, timezone
+
+import dagster as dg
+
+from ..settings import Paths, duckdb_connect
+from ..transform.assets import WAREHOUSE_POOL
+from . import model, warehouse
+from .settings import ClvSettings
+
+SUMMARY_KEY = dg.AssetKey(["marts", "customer_purchase_stats"])
+# The same keys as the dbt source `clv` (dbt/models/marts/repurchase/_clv__sources.yml,
+# meta.dagster.asset_key), so dbt models that select from them link to this asset.
+CLV_KEY = dg.AssetKey(["marts", "customer_clv"])
+FIT_KEY = dg.AssetKey(["marts", "clv_model_fit"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            CLV_KEY,
+            deps=[SUMMARY_KEY],
+            group_name="marts",
+            description="One row per buying customer: P(alive), expected purchases in 90 and 365 days, "
+            "expected order value and 12-month CLV (BG/NBD + Gamma-Gamma).",
+        ),
+        dg.AssetSpec(
+            FIT_KEY,
+            deps=[SUMMARY_KEY],
+            group_name="marts",
+            description="One row per fit of the CLV models: parameters, log-likelihoods, convergence.",
+        ),
+    ],
+    pool=WAREHOUSE_POOL,
+)
+def customer_clv(context: dg.AssetExecutionContext, config: ClvSettings):
+    paths = Paths.from_env()
+    # Opened and closed inside the step: the warehouse has one writer at a time (the pool).
+    con = duckdb_connect(str(paths.warehouse))
+    try:
+        summary, as_of = warehouse.read_summary(con, config.missing_customer_key)
+        scored = model.score(summary, config)
+        warehouse.write(con, scored.customers, scored.fit, context.run_id, as_of, datetime.now(timezone.utc).replace(tzinfo=None))
+    finally:
+        con.close()
+
+    fit = scored.fit
+    if not fit["bgnbd_converged"]:
+        context.log.warning(f"BG/NBD did not converge ({fit['bgnbd_message']}): P(alive), expected purchases and CLV are null")
+    if not fit["gg_converged"]:
+        context.log.warning(f"Gamma-Gamma did not converge ({fit['gg_message']}): order values and CLV are null")
+    clv = scored.customers["clv_12m"]
+    yield dg.MaterializeResult(
+        asset_key=CLV_KEY,
+        metadata={
+            "dagster/row_count": len(scored.customers),
+            "as_of_date": str(as_of),
+            "customers_with_clv": int(clv.notna().sum()),
+            "total_clv_12m": float(clv.sum()),
+            "mean_p_alive": float(scored.customers["p_alive"].mean()) if len(scored.customers) else None,
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=FIT_KEY,
+        metadata={
+            key: (dg.MetadataValue.text(value) if isinstance(value, str) else value)
+            for key, value in fit.items()
+            if value is None or isinstance(value, (bool, int, float, str))
+        },
+    )
