@@ -114,6 +114,11 @@ def _check_csv_header(f: LandedFile, feed: Feed, first_block: bytes) -> None:
         f.problem = f"duplicate column name(s) in header: {', '.join(dupes)}"
         return
     missing = [c for c in feed.required_columns if c not in header]
+    if missing and len(header) == 1:
+        for name, sep in (("semicolon", ";"), ("tab", "\t"), ("pipe", "|")):
+            if sep in text:
+                f.problem = f"wrong delimiter: the header is separated by {name}s ({sep!r}); files must be comma-separated"
+                return
     if missing:
         f.problem = f"required column(s) missing from header: {', '.join(missing)}"
         return

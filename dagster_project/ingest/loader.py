@@ -339,8 +339,9 @@ def _read_csv_group(con, feed: Feed, group: list[LandedFile], report: FeedReport
         """
         insert into rejected_lines
         select files.source_file, e.line, files.batch_id,
-               'csv_' || lower(replace(arg_min(e.error_type, e.column_idx), ' ', '_')),
-               arg_min(e.column_name, e.column_idx),
+               -- errors of the whole line (line too long) have no column: they sort first
+               'csv_' || lower(replace(arg_min(e.error_type, coalesce(e.column_idx, -1)), ' ', '_')),
+               arg_min(e.column_name, coalesce(e.column_idx, -1)),
                string_agg(e.error_message, '; '), min(e.csv_line)
         from g_rej_errors e join g_rej_scans s using (scan_id, file_id)
         join files on files.path = s.file_path

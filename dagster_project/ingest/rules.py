@@ -10,7 +10,7 @@ Checking is two projections over the landed text (one row per landed row):
 
 Each value is converted once; the detailed failure list is built only for bad rows.
 Rule names are stable strings (`required`, `type_<type>`, `allowed_values`,
-`below_min`, `above_max`, `duplicate_key`, plus the structural `csv_*` and `json_*`
+`below_min`, `above_max`, `too_long`, `formula_text`, `duplicate_key`, plus the structural `csv_*` and `json_*`
 rules set by the readers); quarantine rows carry them with the column.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..contracts import Column, Feed
-from ..contracts.base import FALSE_WORDS, TRUE_WORDS
+from ..contracts.base import FALSE_WORDS, FORMULA_FIRST_CHARS, FORMULA_PATTERN, MAX_TEXT_CHARS, TRUE_WORDS
 
 FAILURE_TYPE = "STRUCT(rule VARCHAR, col VARCHAR, message VARCHAR)"
 
@@ -92,6 +92,14 @@ def column_checks(i: int, c: Column) -> list[Check]:
         allowed = ", ".join(lit(v) for v in c.allowed)
         checks.append(Check("allowed_values", c.name, f"{val} not in ({allowed})",
                             f"{shown} || {lit(' is not one of: ' + ', '.join(c.allowed))}"))
+    if _is_free_text(c):
+        checks.append(Check("too_long", c.name, f"length({cell}) > {MAX_TEXT_CHARS}",
+                            f"{lit(c.name + ' has ')} || length({cell}) || {lit(f' characters (at most {MAX_TEXT_CHARS})')}"))
+        # Only cells starting with one of the four characters reach the regular expression.
+        first = ", ".join(lit(x) for x in FORMULA_FIRST_CHARS)
+        checks.append(Check("formula_text", c.name,
+                            f"(case when left({cell}, 1) in ({first}) then regexp_matches({cell}, {lit(FORMULA_PATTERN)}) else false end)",
+                            f"{shown} || {lit(' starts like a spreadsheet formula')}"))
     for rule, bound, op, word in (("below_min", c.min, "<", "below"), ("above_max", c.max, ">", "above")):
         if bound is not None:
             checks.append(Check(rule, c.name, f"{val} {op} cast({lit(bound)} as {c.duckdb_type})",
