@@ -5,6 +5,7 @@ from dagster_dbt import DbtCliResource
 
 from .clv.asset import customer_clv
 from .ingest.assets import ingest_assets
+from .quality.checks import quality_checks
 from .transform.assets import vector_crm_dbt_assets
 from .transform.project import dbt_project
 
@@ -25,8 +26,14 @@ daily_full_pipeline = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 
+# GX suites in expectations/ as asset checks: raw ones block dbt, mart ones block publishing.
+quality_asset_checks = quality_checks(
+    {a.key for a in ingest_assets} | set(vector_crm_dbt_assets.keys)
+)
+
 defs = dg.Definitions(
     assets=[*ingest_assets, vector_crm_dbt_assets, customer_clv],
+    asset_checks=quality_asset_checks,
     jobs=[full_pipeline, ingest_only],
     schedules=[daily_full_pipeline],
     resources={"dbt": DbtCliResource(project_dir=dbt_project)},

@@ -110,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  warehouse        {paths.warehouse}   (schemas staging, intermediate, marts)")
     print(f"  raw lake         {paths.raw}")
     print(f"  quarantine       {paths.quarantine}")
+    print(f"  quality          {paths.data_dir / 'quality'}   (GX results; table quality.validation_results)")
+    from .quality.validate import data_docs_index
+
+    print(f"  GX Data Docs     {data_docs_index(paths)}")
     print(summary(paths))
     print("  Dagster UI       make dev   (then open http://127.0.0.1:3000)")
     return 0 if ok else 1

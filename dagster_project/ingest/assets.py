@@ -3,6 +3,7 @@
 import dagster as dg
 
 from ..contracts import ALL_FEEDS, Feed
+from ..quality.validate import data_docs_index
 from ..settings import Paths
 from .loader import FeedReport, ingest_feed
 
@@ -79,6 +80,8 @@ def report_metadata(paths: Paths, report: FeedReport) -> dict:
         "ignored_columns": ", ".join(sorted(report.ignored_columns)) or "none",
         "raw_path": dg.MetadataValue.path(str(paths.feed_dir(paths.raw, feed.source, feed.name))),
         "quarantine_path": dg.MetadataValue.path(str(paths.feed_dir(paths.quarantine, feed.source, feed.name))),
+        # The GX check on this asset validates the load just made; its Data Docs are here.
+        "quality_data_docs": dg.MetadataValue.path(str(data_docs_index(paths))),
     }
 
 

@@ -1,0 +1,171 @@
+"""GX suites as JSON files in expectations/, reviewed like any source.
+
+    expectations/raw/<source>.<feed>.json   one per landing feed, validated on the batch profile
+    expectations/marts/<mart>.json          one per public mart, validated on a query's result
+
+Every file is a GX Core 1.x ExpectationSuite (name, expectations, meta) plus
+``meta.vector_crm``: what the suite checks and how (kind, asset key, blocking, and for a
+mart the SQL whose result is validated). Adding a suite for a new mart is one JSON file.
+
+A raw suite's expectations come in two origins (``meta.origin`` of each expectation):
+``contract``, written by this module from dagster_project/contracts (one truth; never
+edit them by hand), and ``policy``, written by people (volume, null rates, freshness,
+orphans, amount bounds). ``python -m dagster_project.quality.suites`` rewrites the
+contract part and keeps the policy part; ``--check`` fails when the files are stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..contracts import ALL_FEEDS, Feed
+from ..settings import REPO_ROOT
+
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    kind: str  # raw | mart
+    asset: tuple[str, ...]
+    blocking: bool
+    description: str
+    spec: dict  # the GX suite as in the file
+    path: Path
+    query: str | None = None  # mart suites: the SQL whose result is validated
+    feed: str | None = None  # raw suites: <source>/<feed>
+
+    @property
+    def check_name(self) -> str:
+        return "gx_" + re.sub(r"[^a-z0-9_]", "_", self.name.lower())
+
+    @property
+    def columns(self) -> list[str]:
+        """Columns of the validated frame that the expectations name."""
+        out = []
+        for e in self.spec["expectations"]:
+            for key in ("column", "column_A", "column_B"):
+                c = e["kwargs"].get(key)
+                if c and c not in out:
+                    out.append(c)
+        return out
+
+
+def raw_suite_path(feed: Feed, root: Path = EXPECTATIONS_DIR) -> Path:
+    return root / "raw" / f"{feed.source}.{feed.name}.json"
+
+
+def load_suite(path: Path) -> Suite:
+    spec = json.loads(path.read_text())
+    meta = spec.get("meta", {}).get("vector_crm")
+    if not meta:
+        raise ValueError(f"{path}: meta.vector_crm is missing (kind, asset, blocking)")
+    for key in ("kind", "asset", "blocking"):
+        if key not in meta:
+            raise ValueError(f"{path}: meta.vector_crm.{key} is missing")
+    if meta["kind"] == "mart" and not meta.get("query"):
+        raise ValueError(f"{path}: a mart suite needs meta.vector_crm.query")
+    return Suite(
+        name=spec["name"], kind=meta["kind"], asset=tuple(meta["asset"]), blocking=bool(meta["blocking"]),
+        description=meta.get("description", ""), spec=spec, path=path,
+        query=meta.get("query"), feed=meta.get("feed"),
+    )
+
+
+def load_suites(root: Path = EXPECTATIONS_DIR) -> list[Suite]:
+    return [load_suite(p) for p in sorted(root.glob("*/*.json"))]
+
+
+def gx_expectations(suite: Suite) -> list[dict]:
+    """The suite's expectations as GX takes them: ISO date strings become timestamps,
+    because GX compares a datetime column only with datetime bounds."""
+    import pandas as pd
+
+    out = copy.deepcopy(suite.spec["expectations"])
+    for e in out:
+        for key in ("min_value", "max_value"):
+            v = e["kwargs"].get(key)
+            if isinstance(v, str) and ISO_DATE.match(v):
+                e["kwargs"][key] = pd.Timestamp(v)
+    return out
+
+
+# --- the contract part of the raw suites ------------------------------------------------------
+
+def _expectation(kind: str, rule: str, **kwargs) -> dict:
+    return {"type": kind, "kwargs": kwargs, "meta": {"origin": "contract", "rule": rule}}
+
+
+def contract_expectations(feed: Feed) -> list[dict]:
+    """What the contract promises about every batch that reached raw, as expectations on
+    the batch profile (see profile.py for the meaning of each profile column)."""
+    out = []
+    for c in feed.columns:
+        if c.required or c.default is not None:
+            why = "required" if c.required else f"default {c.default}"
+            out.append(_expectation("expect_column_values_to_be_between", f"{c.name}: {why}",
+                                    column=f"null_rate__{c.name}", min_value=0, max_value=0))
+        if c.allowed:
+            out.append(_expectation("expect_column_values_to_be_in_set", f"{c.name}: allowed values",
+                                    column=c.name, value_set=list(c.allowed)))
+        if c.min is not None:
+            out.append(_expectation("expect_column_values_to_be_between", f"{c.name} >= {c.min}",
+                                    column=f"min__{c.name}", min_value=c.min))
+        if c.max is not None:
+            out.append(_expectation("expect_column_values_to_be_between", f"{c.name} <= {c.max}",
+                                    column=f"max__{c.name}", max_value=c.max))
+    return out
+
+
+def raw_suite_spec(feed: Feed, existing: dict | None) -> dict:
+    """The raw suite file for a feed: contract expectations regenerated, the rest kept."""
+    policy = [e for e in (existing or {}).get("expectations", []) if e.get("meta", {}).get("origin") != "contract"]
+    meta = (existing or {}).get("meta", {}).get("vector_crm", {})
+    return {
+        "name": f"raw.{feed.source}.{feed.name}",
+        "meta": {"vector_crm": {
+            "kind": "raw",
+            "feed": feed.key,
+            "asset": ["raw", feed.source, feed.name],
+            "blocking": meta.get("blocking", True),
+            "description": meta.get("description", f"Every batch (landed file) of {feed.key} in the latest load, "
+                                    "profiled: the contract's promises, volume, null rates, freshness."),
+        }},
+        "expectations": contract_expectations(feed) + policy,
+    }
+
+
+def render(spec: dict) -> str:
+    return json.dumps(spec, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write the contract part of expectations/raw/*.json.")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a file is stale")
+    args = parser.parse_args(argv)
+    stale = []
+    for feed in ALL_FEEDS:
+        path = raw_suite_path(feed)
+        existing = json.loads(path.read_text()) if path.exists() else None
+        text = render(raw_suite_spec(feed, existing))
+        if existing is not None and path.read_text() == text:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    for p in stale:
+        print(("stale: " if args.check else "wrote: ") + str(p.relative_to(REPO_ROOT)))
+    return 1 if (args.check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""The bad-input battery: each case lands bad input and asserts its exact outcome.
+
+Outcomes: the file rejected with a message naming file and reason; rows quarantined under
+a named rule; a blocking GX check failure naming the file; or, for inputs that look bad but
+carry good data (BOM, an extra column, a re-send), loaded without loss or doubling.
+In every case the rows read, counted by hand from the text below, equal the rows in raw
+plus the rows in quarantine.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+from dagster_project.contracts import get_feed
+from dagster_project.ingest.loader import ingest_feed
+from dagster_project.ingest.manifest import read_manifest
+from dagster_project.quality.checks import summary
+from dagster_project.quality.runner import run_suite
+from dagster_project.quality.suites import load_suite, raw_suite_path
+from tests.helpers import read_rows
+
+OL = get_feed("sales", "order_lines")
+CU = get_feed("sales", "customers")
+EV = get_feed("web", "events")
+H = "order_id,order_date,customer_id,net_amount,channel\n"
+
+
+def ol(i: int, date: str = "2024-01-01", customer: str = "C1", amount: str = "10.00", channel: str = "store") -> str:
+    return f"O{i},{date},{customer},{amount},{channel}\n"
+
+
+def ev(i: int, at: str = "2024-01-01 10:00:00") -> str:
+    return f'{{"event_id": "E{i}", "event_at": "{at}", "anonymous_id": "a{i}", "event_type": "page_view"}}\n'
+
+
+@dataclass
+class Case:
+    id: str
+    feed: object
+    file: str
+    content: str | bytes
+    read: int  # rows read, counted by hand
+    rejected: str | None = None  # a piece of the rejection message
+    quarantined: list[tuple[int, str, str | None]] = field(default_factory=list)  # (line, rule, column)
+    blocked: set[str] | None = None  # profile columns of the failing expectations
+    before: list[tuple[str, str]] = field(default_factory=list)  # files of an earlier load
+
+
+def _hundred(start: int, date: str = "2024-01-01") -> str:
+    return H + "".join(ol(start + i, date) for i in range(100))
+
+
+CASES = [
+    # --- files that cannot be read: rejected by name with the reason
+    Case("wrong_delimiter", OL, "semi.csv", H.replace(",", ";") + "O1;2024-01-01;C1;10;store\n", 0,
+         rejected="wrong delimiter: the header is separated by semicolons"),
+    Case("latin1_bytes", OL, "latin1.csv", (H + "O1,2024-01-01,Mu\u00f1oz,10,store\n").encode("latin-1"), 0,
+         rejected="latin1.csv: not UTF-8: invalid byte at offset 67 (line 2)"),
+    Case("empty_file", OL, "empty.csv", b"", 0, rejected="no header line"),
+    Case("missing_required_column", OL, "no_amount.csv", "order_id,order_date,customer_id\nO1,2024-01-01,C1\n", 0,
+         rejected="required column(s) missing from header: net_amount"),
+    Case("duplicate_column_name", OL, "twice.csv", "order_id,order_date,customer_id,net_amount,order_id\nO1,2024-01-01,C1,1,O1\n", 0,
+         rejected="duplicate column name(s) in header: order_id"),
+    Case("wrong_file_type", OL, "orders.xlsx", "PK\x03\x04", 0, rejected="unexpected file type"),
+    # --- rows the parser cannot split or the contract refuses: quarantined under a named rule
+    Case("malformed_quoting", OL, "quote.csv", H + ol(1) + 'O2,2024-01-01,C1,10,"store\n' + ol(3), 2,
+         quarantined=[(3, "csv_unquoted_value", "channel")]),
+    Case("truncated_last_line", OL, "trunc.csv", H + ol(1) + "O2,2024-01-0", 2,
+         quarantined=[(3, "csv_missing_columns", "customer_id")]),
+    Case("trailing_garbage", OL, "garbage.csv", H + ol(1) + "-- end of export: 1 row --\n", 2,
+         quarantined=[(3, "csv_missing_columns", "order_date")]),
+    Case("too_many_columns", OL, "extra_cell.csv", H + ol(1) + "O2,2024-01-01,C1,10,store,oops\n", 2,
+         quarantined=[(3, "csv_too_many_columns", None)]),
+    Case("wrong_type_required", OL, "comma_decimal.csv", H + ol(1) + 'O2,2024-01-01,C1,"12,50",store\n', 2,
+         quarantined=[(3, "type_decimal", "net_amount")]),
+    Case("wrong_type_optional", OL, "line_word.csv", "order_id,order_line,order_date,customer_id,net_amount\n"
+         "O1,1,2024-01-01,C1,10\nO1,first,2024-01-01,C1,10\n", 2, quarantined=[(3, "type_integer", "order_line")]),
+    Case("negative_price", OL, "neg.csv", "order_id,order_date,customer_id,net_amount,unit_price\n"
+         "O1,2024-01-01,C1,10,5\nO2,2024-01-01,C1,10,-5\n", 2, quarantined=[(3, "below_min", "unit_price")]),
+    Case("impossible_date", OL, "feb30.csv", H + ol(1) + ol(2, date="2024-02-30"), 2,
+         quarantined=[(3, "type_date", "order_date")]),
+    Case("pre_1900_birth_date", CU, "old.csv", "customer_id,birth_date\nC1,1984-03-17\nC2,1850-01-01\n", 2,
+         quarantined=[(3, "below_min", "birth_date")]),
+    Case("unknown_channel", OL, "channel.csv", H + ol(1) + ol(2, channel="telepathy"), 2,
+         quarantined=[(3, "allowed_values", "channel")]),
+    Case("required_empty", OL, "no_customer.csv", H + ol(1) + ol(2, customer=""), 2,
+         quarantined=[(3, "required", "customer_id")]),
+    Case("duplicate_key_in_file", OL, "dup.csv", "order_id,order_line,order_date,customer_id,net_amount\n"
+         "O1,1,2024-01-01,C1,10\nO1,2,2024-01-01,C1,10\nO1,1,2024-01-01,C1,10\n", 3,
+         quarantined=[(4, "duplicate_key", "order_id, order_line")]),
+    Case("huge_line", CU, "huge.csv", "customer_id,customer_name\nC1,Ana\nC2," + "A" * 2_100_000 + "\n", 2,
+         quarantined=[(3, "csv_line_size_over_maximum", None)]),
+    Case("huge_field", CU, "long_name.csv", "customer_id,customer_name\nC1,Ana\nC2," + "A" * 5000 + "\n", 2,
+         quarantined=[(3, "too_long", "customer_name")]),
+    Case("formula_injection", CU, "formula.csv", "customer_id,customer_name,phone\nC1,Ana,+57 300 123 4567\n"
+         "C2,\"=cmd|' /C calc'!A0\",3001234567\nC3,Luis,\"@SUM(1+1)\"\n", 3,
+         quarantined=[(3, "formula_text", "customer_name"), (4, "formula_text", "phone")]),
+    Case("json_not_object", EV, "arr.jsonl", ev(1) + "[1, 2]\n", 2, quarantined=[(2, "json_not_object", None)]),
+    Case("json_malformed", EV, "broken.jsonl", ev(1) + '{"event_id": "E2", \n', 2, quarantined=[(2, "json_malformed", None)]),
+    Case("json_wrong_type", EV, "when.jsonl", ev(1) + ev(2, at="yesterday"), 2, quarantined=[(2, "type_timestamp", "event_at")]),
+    # --- rows the contract accepts but a raw expectation refuses: the blocking GX check fails
+    Case("absurd_amount", OL, "absurd.csv", H + ol(1) + ol(2, amount="50000000.00"), 2, blocked={"max__net_amount"}),
+    Case("future_date", OL, "future.csv", H + ol(1) + ol(2, date="2099-01-01"), 2, blocked={"days_after_load__order_date"}),
+    Case("header_only", OL, "header.csv", H, 0, blocked={"rows"}),
+    Case("orphan_customers", OL, "orphans.csv", H + ol(1, customer="C1") + ol(2, customer="C9"), 2,
+         blocked={"orphan_rate__customer_id"}, before=[("sales/customers/c.csv", "customer_id\nC1\n")]),
+    Case("volume_drop", OL, "thin.csv", H + ol(9001) + ol(9002), 2, blocked={"rows_vs_recent"},
+         before=[(f"sales/order_lines/d{d}.csv", _hundred(100 * d)) for d in range(7)]),
+    Case("null_rate_jump", OL, "no_channel.csv", H + "".join(ol(i, channel="" if i % 5 else "store") for i in range(100)), 100,
+         blocked={"null_rate_jump__channel"}, before=[("sales/order_lines/d0.csv", _hundred(1000))]),
+    Case("stale_batch", OL, "old_export.csv", H + ol(2, date="2022-01-01"), 1, blocked={"days_behind__order_date"},
+         before=[("sales/order_lines/new.csv", H + ol(1, date="2025-12-01"))]),
+]
+
+
+def _land(paths, rel: str, content) -> None:
+    target = paths.landing / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
+
+def _layers(paths, feed, rel: str) -> tuple[list[dict], list[dict]]:
+    where = f"_source_file = '{rel}'"
+    return (read_rows(paths.feed_dir(paths.raw, feed.source, feed.name), where=where),
+            read_rows(paths.feed_dir(paths.quarantine, feed.source, feed.name), where=where))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_bad_input(paths, case: Case):
+    feed = case.feed
+    for rel, content in case.before:
+        _land(paths, rel, content)
+    for f in {get_feed(*rel.split("/")[:2]) for rel, _ in case.before}:
+        assert not ingest_feed(paths, f).rejected
+    if case.before:
+        time.sleep(1.05)  # loads are told apart by their load time (whole seconds)
+    rel = f"{feed.source}/{feed.name}/{case.file}"
+    _land(paths, rel, case.content)
+    report = ingest_feed(paths, feed)
+    [result] = [f for f in report.files if f.source_file == rel]
+    raw, quarantine = _layers(paths, feed, rel)
+
+    if case.rejected:
+        assert result.status == "rejected"
+        assert case.rejected in f"{result.source_file}: {result.problem}"
+        assert (raw, quarantine) == ([], [])
+        assert (paths.landing / rel).exists()  # left where it landed
+        return
+    assert result.status == "loaded"
+    assert result.rows_read == case.read == len(raw) + len(quarantine)
+    [entry] = [m for m in read_manifest(paths.feed_dir(paths.manifest, feed.source, feed.name)) if m["source_file"] == rel]
+    assert (entry["rows_read"], entry["rows_raw"], entry["rows_quarantined"]) == (case.read, len(raw), len(quarantine))
+    got = sorted((q["_source_row"], q["_rule"], q["_column"]) for q in quarantine)
+    assert got == sorted(case.quarantined)
+
+    outcome = run_suite(paths, load_suite(raw_suite_path(feed)), run_id=f"battery-{case.id}")
+    failing = {r["column_name"] for r in outcome.failed}
+    assert failing == (case.blocked or set()), summary(outcome)
+    if case.blocked:
+        assert rel in summary(outcome)  # the message names the file
+
+
+def test_malformed_quoting_keeps_the_swallowed_line_in_quarantine(paths):
+    """An unterminated quote runs to the end of the file: the line it swallowed is not lost,
+    it is part of the quarantined record's original text."""
+    _land(paths, "sales/order_lines/q.csv", H + ol(1) + 'O2,2024-01-01,C1,10,"store\n' + ol(3))
+    ingest_feed(paths, OL)
+    [q] = read_rows(paths.quarantine / "sales" / "order_lines")
+    assert q["_original"] == 'O2,2024-01-01,C1,10,"store\nO3,2024-01-01,C1,10.00,store\n'
+
+
+def test_bom_file_loads_with_its_header(paths):
+    _land(paths, "sales/order_lines/bom.csv", "\ufeff" + H + ol(1) + ol(2))
+    report = ingest_feed(paths, OL)
+    assert (report.rows_raw, report.rows_quarantined, report.rejected) == (2, 0, [])
+    assert sorted(r["order_id"] for r in read_rows(paths.raw / "sales" / "order_lines")) == ["O1", "O2"]
+
+
+def test_extra_unknown_column_is_ignored_and_reported(paths):
+    _land(paths, "sales/order_lines/extra.csv", "order_id,order_date,customer_id,net_amount,loyalty_tier\nO1,2024-01-01,C1,10,gold\n")
+    report = ingest_feed(paths, OL)
+    assert (report.rows_raw, report.rows_quarantined) == (1, 0)
+    assert report.ignored_columns == {"loyalty_tier"}
+    [row] = read_rows(paths.raw / "sales" / "order_lines")
+    assert "loyalty_tier" not in row
+
+
+def test_sql_like_text_is_stored_as_inert_text(paths):
+    name = "Robert'); DROP TABLE customers;--"
+    _land(paths, "sales/customers/c.csv", f'customer_id,customer_name\nC1,"{name}"\nC2,Ana\n')
+    report = ingest_feed(paths, CU)
+    assert (report.rows_raw, report.rows_quarantined) == (2, 0)
+    rows = {r["customer_id"]: r["customer_name"] for r in read_rows(paths.raw / "sales" / "customers")}
+    assert rows == {"C1": name, "C2": "Ana"}
+
+
+def test_renamed_identical_file_is_recorded_and_not_loaded(paths):
+    _land(paths, "sales/order_lines/day1.csv", H + ol(1) + ol(2))
+    ingest_feed(paths, OL)
+    _land(paths, "sales/order_lines/day1 (copy).csv", H + ol(1) + ol(2))
+    report = ingest_feed(paths, OL)
+    [dup] = [f for f in report.files if f.status == "duplicate_content"]
+    assert (dup.source_file, dup.problem, report.rows_read) == (
+        "sales/order_lines/day1 (copy).csv", "same bytes as sales/order_lines/day1.csv", 0)
+    assert len(read_rows(paths.raw / "sales" / "order_lines")) == 2
+
+
+def test_corrected_resend_keeps_both_versions_in_load_order(paths):
+    """A re-sent order with a corrected amount is a new batch; raw keeps both versions with
+    their batch and load time, and staging keeps the newest (tested in test_dbt_staging:
+    test_order_lines_returned_status_wins_and_missing_lines_are_numbered)."""
+    _land(paths, "sales/order_lines/day1.csv", H + ol(1, amount="10.00") + ol(2))
+    ingest_feed(paths, OL)
+    time.sleep(1.05)
+    _land(paths, "sales/order_lines/day1_corrected.csv", H + ol(1, amount="12.00"))
+    report = ingest_feed(paths, OL)
+    assert (report.rows_raw, report.rows_quarantined) == (1, 0)
+    versions = sorted((r["_loaded_at"], float(r["net_amount"]), r["_source_file"])
+                      for r in read_rows(paths.raw / "sales" / "order_lines", where="order_id = 'O1'"))
+    assert [(v[1], v[2]) for v in versions] == [(10.0, "sales/order_lines/day1.csv"), (12.0, "sales/order_lines/day1_corrected.csv")]
+    assert versions[0][0] < versions[1][0]
+
+
+def test_the_battery_has_at_least_25_distinct_cases():
+    assert len({c.id for c in CASES}) == len(CASES) >= 25  # and six more written as their own tests
