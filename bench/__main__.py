@@ -40,6 +40,8 @@ STAGE_GOALS_L = {
     "repurchase": 60.0,
     # CLV models (issue 6): read customer_purchase_stats, fit BG/NBD and Gamma-Gamma, predict.
     "clv_fit": 60.0,
+    # Every GX suite, raw and marts (issue 7), on what the whole pipeline just built.
+    "quality_checks": 90.0,
 }
 
 
@@ -122,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     print("whole pipeline (Dagster) ...", flush=True)
     stages["pipeline"] = measure([py, "-m", "dagster_project.run"], env)
     shutil.rmtree(bench_paths.data_dir / "floor", ignore_errors=True)
+    print("quality checks (every GX suite, python -m dagster_project.quality) ...", flush=True)
+    stages["quality_checks"] = measure([py, "-m", "dagster_project.quality"], env, check=False)
     # Quality of the pipeline's identity resolution. A failure here must not throw away the
     # timings above: they are written first, and the exit code says the report failed.
     print("identity report ...", flush=True)
@@ -167,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             seconds = stages[stage]["wall_s"]
             verdict = ("within" if seconds <= goal else "OVER") if args.size == "L" else "the goal is set for L"
             print(f"{stage} = {seconds:.1f} s ({verdict}: {goal:.0f} s on L)")
+    if stages["quality_checks"]["returncode"] != 0:
+        print("quality checks: some suites failed on the pipeline's output (python -m dagster_project.quality)")
     if identity is None:
         print("identity report FAILED (see the message above); no precision or recall")
     else:
