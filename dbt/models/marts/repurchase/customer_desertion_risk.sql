@@ -86,6 +86,14 @@ orders as (
     from {{ ref('fct_orders') }} as fct_orders
     inner join as_of
         on fct_orders.order_date <= as_of.as_of_date
+    -- only orders that can feed a signal: recent ones, ones due recently, unpaid ones
+    where
+        fct_orders.order_date > as_of.recent_start_exclusive
+        or fct_orders.payment_due_date > as_of.recent_start_exclusive
+        or (
+            fct_orders.payment_due_date is not null
+            and (fct_orders.paid_date is null or fct_orders.paid_date > as_of.as_of_date)
+        )
 
     group by 1
 
