@@ -29,7 +29,11 @@ class VectorCrmTranslator(DagsterDbtTranslator):
         return "seeds" if dbt_resource_props["resource_type"] == "seed" else None
 
 
-translator = VectorCrmTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True))
+# dbt's source tests (not_null on the contracts' required columns) are not asset checks: an
+# asset def that checks raw/<feed> itself is exempt from the blocking GX checks on raw/<feed>,
+# so the dbt step would run on a batch GX refused. They still run in `dbt build`; the GX raw
+# suites state the same rules (null_rate__<column> = 0).
+translator = VectorCrmTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=False))
 
 
 @dbt_assets(
