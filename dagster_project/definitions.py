@@ -6,13 +6,15 @@ from dagster_dbt import DbtCliResource
 from .clv.asset import customer_clv
 from .ingest.assets import ingest_assets
 from .quality.checks import quality_checks
+from .serving.assets import publish_asset
 from .transform.assets import vector_crm_dbt_assets
 from .transform.project import dbt_project
 
 full_pipeline = dg.define_asset_job(
     "full_pipeline",
     selection=dg.AssetSelection.all(),
-    description="Ingest every landing feed, then build and test the dbt project.",
+    description="Ingest every landing feed, build and test the dbt project, fit the CLV model, "
+    "check the marts and publish them for BI tools.",
 )
 ingest_only = dg.define_asset_job(
     "ingest_only",
@@ -31,8 +33,13 @@ quality_asset_checks = quality_checks(
     {a.key for a in ingest_assets} | set(vector_crm_dbt_assets.keys)
 )
 
+# The publish step waits for every mart (dbt's and the CLV model's); the blocking mart
+# checks above stop it when a mart fails them, so BI tools keep the last good snapshot.
+mart_keys = [k for k in (*vector_crm_dbt_assets.keys, *customer_clv.keys) if k.path[0] == "marts"]
+serving_warehouse = publish_asset(mart_keys)
+
 defs = dg.Definitions(
-    assets=[*ingest_assets, vector_crm_dbt_assets, customer_clv],
+    assets=[*ingest_assets, vector_crm_dbt_assets, customer_clv, serving_warehouse],
     asset_checks=quality_asset_checks,
     jobs=[full_pipeline, ingest_only],
     schedules=[daily_full_pipeline],

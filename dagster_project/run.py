@@ -110,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  warehouse        {paths.warehouse}   (schemas staging, intermediate, marts)")
     print(f"  raw lake         {paths.raw}")
     print(f"  quarantine       {paths.quarantine}")
+    from .serving.publish import serving_database, serving_dir
+
+    print(f"  for BI tools     {serving_database(paths)}   (the public marts, read-only; "
+          f"Parquet in {serving_dir(paths) / 'parquet'})")
     print(f"  quality          {paths.data_dir / 'quality'}   (GX results; table quality.validation_results)")
     from .quality.validate import data_docs_index
 

@@ -1,8 +1,6 @@
 """The publish step as a Dagster asset: after every mart (and the mart checks that block it),
 copy the public marts to serving/warehouse.duckdb and serving/parquet/ (see publish.py)."""
 
-from __future__ import annotations
-
 from collections.abc import Iterable
 
 import dagster as dg

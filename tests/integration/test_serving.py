@@ -145,3 +145,45 @@ def test_a_failed_publish_leaves_the_served_snapshot_alone(tmp_path):
         assert con.execute("select distinct run_id from publish_log").fetchall() == [("run-1",)]
         assert con.execute("select distinct publish_run_id from marts.customers_a").fetchall() == [("run-1",)]
     assert not list(serving_database(paths).parent.rglob(".*tmp"))
+
+
+EMAIL = re.compile(r"^[^\s@*]+@[^\s@]+\.[a-z]{2,}$", re.IGNORECASE)
+
+
+def test_the_pipeline_publishes_every_mart_without_raw_contacts(pipeline):
+    paths, first, second, _ = pipeline
+    assert first.success and second.success, "the pipeline failed: see test_pipeline.py"
+    served = serving_database(paths)
+    with duckdb.connect(str(paths.warehouse), read_only=True) as wh:
+        marts = {r[0]: r[1] for r in wh.execute(
+            "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'").fetchall()}
+        marts |= {r[0]: None for r in wh.execute(
+            "select view_name, null from duckdb_views() where schema_name = 'marts' and not internal").fetchall()}
+        # every raw and normalised email and phone the sources sent
+        contacts: set[str] = set()
+        for schema, table, column in wh.execute(
+                "select table_schema, table_name, column_name from information_schema.columns "
+                "where table_schema = 'staging' and (column_name like '%email%' or column_name like '%phone%') "
+                "and data_type = 'VARCHAR'").fetchall():
+            contacts |= {r[0] for r in wh.execute(
+                f'select distinct "{column}" from {schema}."{table}" where "{column}" is not null').fetchall()}
+    assert len(contacts) > 1000  # the S data has them: the check below has something to find
+    with duckdb.connect(str(served), read_only=True) as con:
+        tables = {r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        assert tables == set(marts)
+        run_ids = {r[0] for r in con.execute(
+            "select run_id from publish_log where published_at = (select max(published_at) from publish_log)").fetchall()}
+        assert len(run_ids) == 1
+        leaks = []
+        for table, column in con.execute(
+                "select table_name, column_name from information_schema.columns "
+                "where table_schema = 'marts' and data_type = 'VARCHAR'").fetchall():
+            values = {r[0] for r in con.execute(
+                f'select distinct "{column}" from marts."{table}" where "{column}" is not null').fetchall()}
+            found = (values & contacts) | {v for v in values if EMAIL.match(v)}
+            if found:
+                leaks.append((table, column, sorted(found)[:3]))
+        assert not leaks, leaks
+        # both runs published: the log keeps the history
+        assert con.execute("select count(distinct run_id) from publish_log").fetchone()[0] == 2
