@@ -5,6 +5,7 @@ from dagster_dbt import DbtCliResource
 
 from .clv.asset import customer_clv
 from .ingest.assets import ingest_assets
+from .orchestration import build_landing_sensor, report_failed_runs
 from .quality.checks import quality_checks
 from .serving.assets import publish_asset
 from .transform.assets import vector_crm_dbt_assets
@@ -43,5 +44,6 @@ defs = dg.Definitions(
     asset_checks=quality_asset_checks,
     jobs=[full_pipeline, ingest_only],
     schedules=[daily_full_pipeline],
+    sensors=[build_landing_sensor(full_pipeline), report_failed_runs],
     resources={"dbt": DbtCliResource(project_dir=dbt_project)},
 )

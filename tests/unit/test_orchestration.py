@@ -1,0 +1,101 @@
+"""Sensors: one run per new landing file, none on the next tick; a failed run is summarised
+and sent to the webhook when one is configured."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import dagster as dg
+import pytest
+
+from dagster_project.definitions import defs
+from dagster_project.orchestration import WEBHOOK_ENV
+
+ORDERS = "order_id,order_date,customer_id,net_amount\nO1,2024-01-05,C7,10.00\n"
+
+
+def _tick(sensor, cursor, instance):
+    return sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, instance=instance))
+
+
+def test_a_landed_file_gets_exactly_one_run(paths):
+    sensor = defs.resolve_sensor_def("new_landing_files")
+    with dg.instance_for_test() as instance:
+        empty = _tick(sensor, None, instance)
+        assert empty.run_requests == [] and empty.skip_message.startswith("no new files among 0")
+
+        folder = paths.landing / "sales" / "order_lines"
+        folder.mkdir(parents=True)
+        (folder / "orders_2024-01-05.csv").write_text(ORDERS, encoding="utf-8")
+        first = _tick(sensor, empty.cursor, instance)
+        assert len(first.run_requests) == 1
+        assert first.run_requests[0].job_name in (None, "full_pipeline")
+        assert sensor.job_name == "full_pipeline"
+        assert first.run_requests[0].tags["vector_crm/new_files"] == "1"
+
+        again = _tick(sensor, first.cursor, instance)
+        assert again.run_requests == [] and again.skip_message == "no new files among 1 in the landing zone"
+
+        # a second file: one more run, for it alone
+        (folder / "orders_2024-01-06.csv").write_text(ORDERS.replace("O1", "O2"), encoding="utf-8")
+        second = _tick(sensor, again.cursor, instance)
+        assert len(second.run_requests) == 1 and second.run_requests[0].run_key != first.run_requests[0].run_key
+        assert json.loads(second.cursor).keys() == {
+            "sales/order_lines/orders_2024-01-05.csv", "sales/order_lines/orders_2024-01-06.csv"}
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@dg.op
+def broken_step():
+    raise ValueError("the landing folder is not readable")
+
+
+@dg.job
+def broken_job():
+    broken_step()
+
+
+@pytest.mark.parametrize("with_webhook", [True, False])
+def test_a_failed_run_is_summarised_and_sent(monkeypatch, with_webhook):
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Hook.received = []
+    if with_webhook:
+        monkeypatch.setenv(WEBHOOK_ENV, f"http://127.0.0.1:{server.server_port}/hook")
+    else:
+        monkeypatch.delenv(WEBHOOK_ENV, raising=False)
+    try:
+        with dg.instance_for_test() as instance:
+            result = broken_job.execute_in_process(instance=instance, raise_on_error=False)
+            assert not result.success
+            failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
+            context = dg.build_run_status_sensor_context(
+                sensor_name="report_failed_runs", dagster_event=failure, dagster_instance=instance,
+                dagster_run=result.dagster_run,
+            ).for_run_failure()
+            defs.resolve_sensor_def("report_failed_runs")(context)
+    finally:
+        server.shutdown()
+    if not with_webhook:
+        assert _Hook.received == []
+        return
+    assert len(_Hook.received) == 1
+    sent = _Hook.received[0]
+    assert sent["job"] == "broken_job" and sent["run_id"] == result.run_id
+    assert sent["failed_steps"][0]["step"] == "broken_step"
+    assert "the landing folder is not readable" in sent["failed_steps"][0]["error"]
+    assert sent["text"] == f"vector-crm: run {result.run_id} of job broken_job failed at broken_step"
