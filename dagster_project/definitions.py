@@ -8,6 +8,7 @@ from .ingest.assets import ingest_assets
 from .orchestration import build_landing_sensor, report_failed_runs
 from .quality.checks import quality_checks
 from .serving.assets import publish_asset
+from .serving.reports import serving_reports
 from .transform.assets import vector_crm_dbt_assets
 from .transform.project import dbt_project
 
@@ -40,7 +41,7 @@ mart_keys = [k for k in (*vector_crm_dbt_assets.keys, *customer_clv.keys) if k.p
 serving_warehouse = publish_asset(mart_keys)
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, vector_crm_dbt_assets, customer_clv, serving_warehouse],
+    assets=[*ingest_assets, vector_crm_dbt_assets, customer_clv, serving_warehouse, serving_reports],
     asset_checks=quality_asset_checks,
     jobs=[full_pipeline, ingest_only],
     schedules=[daily_full_pipeline],
