@@ -25,6 +25,10 @@ from pathlib import Path
 
 from ..settings import Paths, duckdb_connect
 
+# The serving file is written in this storage format so that DuckDB 1.2 and later read it
+# (CLIs, BI drivers and notebooks that bundle DuckDB 1.x): the warehouse itself is written in
+# DuckDB 2.0's format (v69), which DuckDB 1.x cannot open.
+SERVING_STORAGE_VERSION = "v1.2.0"
 MARTS_SCHEMA = "marts"
 LOG_TABLE = "publish_log"
 RUN_ID_COLUMN = "publish_run_id"
@@ -80,36 +84,38 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
     _remove(staging)
 
     counts: dict[str, int] = {}
-    con = duckdb_connect(str(staging))
+    con = duckdb_connect()
     try:
+        con.execute(f"attach '{staging}' as serving (storage_version '{SERVING_STORAGE_VERSION}')")
         con.execute(f"attach '{paths.warehouse}' as source (read_only)")
-        con.execute(f"create schema {MARTS_SCHEMA}")
+        con.execute(f"create schema serving.{MARTS_SCHEMA}")
         for mart in marts:
             con.execute(
-                f"create table {MARTS_SCHEMA}.{mart} as "
+                f"create table serving.{MARTS_SCHEMA}.{mart} as "
                 f"select *, cast(? as varchar) as {RUN_ID_COLUMN} from source.{MARTS_SCHEMA}.{mart}",
                 [run_id],
             )
-            counts[mart] = con.execute(f"select count(*) from {MARTS_SCHEMA}.{mart}").fetchone()[0]
+            counts[mart] = con.execute(f"select count(*) from serving.{MARTS_SCHEMA}.{mart}").fetchone()[0]
         con.execute("detach source")
         con.execute(
-            f"create table main.{LOG_TABLE} (run_id varchar, published_at timestamp with time zone, "
+            f"create table serving.main.{LOG_TABLE} (run_id varchar, published_at timestamp with time zone, "
             f"mart varchar, row_count bigint)"
         )
         if target.exists():  # keep the history of earlier publishes
             con.execute(f"attach '{target}' as previous (read_only)")
-            con.execute(f"insert into main.{LOG_TABLE} select run_id, published_at, mart, row_count "
+            con.execute(f"insert into serving.main.{LOG_TABLE} select run_id, published_at, mart, row_count "
                         f"from previous.main.{LOG_TABLE}")
             con.execute("detach previous")
         con.executemany(
-            f"insert into main.{LOG_TABLE} values (?, ?, ?, ?)",
+            f"insert into serving.main.{LOG_TABLE} values (?, ?, ?, ?)",
             [(run_id, published_at, mart, n) for mart, n in counts.items()],
         )
         for mart in marts:
             part = parquet_dir / f".{mart}.{run_id}.tmp"
-            con.execute(f"copy {MARTS_SCHEMA}.{mart} to '{part}' (format parquet)")
+            con.execute(f"copy serving.{MARTS_SCHEMA}.{mart} to '{part}' (format parquet)")
         # everything in the one file: no WAL may travel separately from it
-        con.execute("checkpoint")
+        con.execute("checkpoint serving")
+        con.execute("detach serving")
     except BaseException:
         con.close()
         _remove(staging)
