@@ -3,7 +3,8 @@
     python -m dagster_project.clv                      # the warehouse of $VECTOR_CRM_DATA_DIR
     python -m dagster_project.clv --warehouse PATH     # another one
 
-Prints one JSON line: read, fit and total seconds, customers and the fitted parameters.
+Prints one JSON line: read, fit and total seconds, customers, the fitted parameters and
+the converged flags.
 The benchmark times this as its CLV stage.
 """
 
@@ -43,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         "total_s": round(t2 - t0, 2),
         **{k: v for k, v in fit.items() if k != "fit_seconds"},
     }))
-    return 0 if fit["bgnbd_converged"] else 1
+    # A fit that did not converge is a result (the flags say so), not a failed measurement.
+    return 0
 
 
 if __name__ == "__main__":

@@ -33,6 +33,14 @@ FIT_KEY = dg.AssetKey(["marts", "clv_model_fit"])
             description="One row per fit of the CLV models: parameters, log-likelihoods, convergence.",
         ),
     ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "predictions_consistent",
+            asset=CLV_KEY,
+            description="Every customer a converged model covers has 0 < p_alive <= 1, 0 <= expected "
+            "purchases 90d <= 365d, an expected order value > 0 and clv_12m >= 0.",
+        )
+    ],
     pool=WAREHOUSE_POOL,
 )
 def customer_clv(context: dg.AssetExecutionContext, config: ClvSettings):
@@ -61,6 +69,13 @@ def customer_clv(context: dg.AssetExecutionContext, config: ClvSettings):
             "total_clv_12m": float(clv.sum()),
             "mean_p_alive": float(scored.customers["p_alive"].mean()) if len(scored.customers) else None,
         },
+    )
+    found = model.inconsistencies(scored)
+    yield dg.AssetCheckResult(
+        asset_key=CLV_KEY,
+        check_name="predictions_consistent",
+        passed=not found,
+        metadata={"problems": dg.MetadataValue.text("; ".join(found) or "none")},
     )
     yield dg.MaterializeResult(
         asset_key=FIT_KEY,

@@ -115,6 +115,34 @@ def score(summary: pd.DataFrame, settings: ClvSettings) -> Scored:
     return Scored(customers, fit, bg, gg)
 
 
+def inconsistencies(scored: Scored) -> list[str]:
+    """What a converged model's predictions must satisfy for every customer it covers (all but
+    the excluded): 0 < P(alive) <= 1, 0 <= E[90 days] <= E[365 days], an order value > 0,
+    CLV >= 0. A numerical failure (a ₂F₁ that did not converge, say) shows up here instead of
+    as a silent null or a negative number."""
+    c, fit = scored.customers, scored.fit
+    found = []
+    if fit["bgnbd_converged"]:
+        missing = int(c["p_alive"].isna().sum()) - fit["customers_excluded"]
+        if missing:
+            found.append(f"{missing} customers without P(alive)")
+        p, e90, e365 = c["p_alive"], c["expected_purchases_90d"], c["expected_purchases_365d"]
+        bad = p.notna() & ~((p > 0) & (p <= 1) & (e90 >= 0) & (e90 <= e365))
+        if bad.any():
+            found.append(f"{int(bad.sum())} customers with P(alive) outside (0, 1] or not 0 <= E[90d] <= E[365d]")
+    if fit["gg_converged"]:
+        missing = int(c["expected_avg_order_value"].isna().sum()) - fit["customers_excluded"]
+        if missing:
+            found.append(f"{missing} customers without an expected order value")
+        bad = c["expected_avg_order_value"].notna() & ~(c["expected_avg_order_value"] > 0)
+        if bad.any():
+            found.append(f"{int(bad.sum())} customers with an expected order value <= 0")
+    bad = c["clv_12m"].notna() & ~(c["clv_12m"] >= 0)
+    if bad.any():
+        found.append(f"{int(bad.sum())} customers with a negative CLV")
+    return found
+
+
 def fit_summary(scored: Scored) -> dict:
     """A short dict for logs and asset metadata."""
     return {"bgnbd": asdict(scored.bgnbd), "gamma_gamma": asdict(scored.gamma_gamma)}

@@ -289,3 +289,29 @@ def test_source_yaml_documents_every_column_written(cdnow):
     for table, columns in tables.items():
         written = [r["column_name"] for r in _query(cdnow, "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? order by ordinal_position", [table])]
         assert columns == written, table
+
+
+def test_the_consistency_check_passes_on_cdnow_and_catches_a_broken_prediction(cdnow):
+    result = _materialize()
+    (check,) = result.get_asset_check_evaluations()
+    assert check.check_name == "predictions_consistent" and check.passed
+
+    import pandas as pd
+
+    from dagster_project.clv import model
+
+    fit = {"bgnbd_converged": True, "gg_converged": True, "customers_excluded": 0}
+    customers = pd.DataFrame({
+        "p_alive": [0.5, 1.0, None, 1.2],
+        "expected_purchases_90d": [1.0, 0.5, None, 0.1],
+        "expected_purchases_365d": [2.0, 0.4, None, 0.3],
+        "expected_avg_order_value": [10.0, 10.0, 10.0, -1.0],
+        "clv_12m": [5.0, 1.0, None, -0.1],
+    })
+    found = model.inconsistencies(model.Scored(customers, fit, None, None))
+    assert found == [
+        "1 customers without P(alive)",
+        "2 customers with P(alive) outside (0, 1] or not 0 <= E[90d] <= E[365d]",
+        "1 customers with an expected order value <= 0",
+        "1 customers with a negative CLV",
+    ]

@@ -143,3 +143,27 @@ def test_nobody_ever_repeating_does_not_count_as_converged():
     # With x = 0 for all, the likelihood (α/(α+T))^r grows as r → 0: no interior maximum.
     fit = bgnbd.fit([0, 0, 0, 0], [0, 0, 0, 0], [10.0, 20.0, 5.0, 1.0])
     assert not fit.converged
+
+
+def test_unconditional_expectation_matches_hardies_spreadsheet():
+    # E[X(t)] of eq. (9) for the CDNOW fit, as tabulated in Fader & Hardie's spreadsheet
+    # implementation of the paper (4 decimals). A customer with x = t_x = T = 0 has exactly
+    # this expectation (eq. 10 reduces to eq. 9), which is how the model code computes it.
+    x, t_x, T = _cdnow()
+    fit = bgnbd.fit(x, t_x, T)
+    weeks = [0.1429, 1.0, 3.0, 31.8571, 32.0, 78.0]
+    spreadsheet = [0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576]
+    got = [float(bgnbd.expected_purchases(fit, t, 0, 0.0, 0.0)) for t in weeks]
+    assert got == pytest.approx(spreadsheet, abs=0.00051)
+
+
+def test_extreme_frequency_neither_overflows_nor_warns():
+    # x = 1000 repeat purchases, silent for 90 weeks: (α+T)/(α+t_x) raised to 1000.24 would
+    # overflow a float if computed directly; in logs it is a P(alive) of (almost) 0.
+    # (Underflow to 0 is the right answer here, so only overflow and invalid values raise.)
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        assert bgnbd.p_alive(PAPER_FIT, 1000, 10.0, 100.0) == pytest.approx(0.0, abs=1e-300)
+        assert 0.0 <= bgnbd.expected_purchases(PAPER_FIT, 52.0, 1000, 10.0, 100.0) < 1e-6
+        # and the same customer still buying at the end: alive, about 1000/100 × 52 purchases a year
+        alive = bgnbd.p_alive(PAPER_FIT, 1000, 100.0, 100.0)
+        assert alive > 0.99
