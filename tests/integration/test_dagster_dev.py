@@ -31,6 +31,15 @@ def _asset_keys(port: int) -> set[tuple[str, ...]]:
         return {tuple(n["assetKey"]["path"]) for n in json.load(resp)["data"]["assetNodes"]}
 
 
+def _schedules_and_sensors(port: int) -> tuple[set[str], set[str]]:
+    query = json.dumps({"query": "{ repositoriesOrError { ... on RepositoryConnection { nodes { "
+                                 "schedules { name } sensors { name } } } } }"}).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", query, {"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        nodes = json.load(resp)["data"]["repositoriesOrError"]["nodes"]
+    return ({s["name"] for n in nodes for s in n["schedules"]}, {s["name"] for n in nodes for s in n["sensors"]})
+
+
 def test_dagster_dev_serves_every_asset(tmp_path):
     port = _free_port()
     dagster = Path(sys.executable).parent / "dagster"
@@ -51,6 +60,10 @@ def test_dagster_dev_serves_every_asset(tmp_path):
         for feed in ALL_FEEDS:
             assert ("raw", feed.source, feed.name) in keys
             assert ("staging", f"stg_{feed.source}__{feed.name}") in keys
+        assert {("serving", "warehouse"), ("serving", "reports"), ("marts", "customer_clv")} <= keys
+        schedules, sensors = _schedules_and_sensors(port)
+        assert schedules == {"daily_full_pipeline"}
+        assert sensors == {"new_landing_files", "report_failed_runs"}
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
