@@ -21,17 +21,51 @@ costs as (
 
 ),
 
--- revenue and margin by the sales channel of each order line
-sales_lines as (
+-- revenue and margin by the sales channel of each order line; lines without cost
+-- are costed by product line as in int_profitability__customer_lines
+channel_lines as (
 
     select
+        product_line,
         coalesce(channel, 'unknown') as channel,
         sum(net_amount) as revenue,
-        sum(cost_of_goods) as cost_of_goods,
-        sum(net_amount - cost_of_goods) as gross_margin
+        coalesce(sum(cost_amount), 0) as known_cost,
+        coalesce(sum(case when cost_amount is null then net_amount end), 0) as estimated_cost_revenue
 
     from {{ ref('int_profitability__order_lines') }}
     where period = 'current'
+
+    group by 1, 2
+
+),
+
+default_rate as (
+
+    select default_margin_rate
+
+    from {{ ref('product_lines') }}
+    where product_line = '{{ var("profitability_default_product_line") }}'
+
+),
+
+sales_lines as (
+
+    select
+        channel_lines.channel,
+        sum(channel_lines.revenue) as revenue,
+        sum(
+            channel_lines.known_cost
+            + round(
+                channel_lines.estimated_cost_revenue
+                * (1 - coalesce(product_lines.default_margin_rate, default_rate.default_margin_rate)),
+                6
+            )
+        ) as cost_of_goods
+
+    from channel_lines
+    cross join default_rate
+    left join {{ ref('product_lines') }} as product_lines
+        on channel_lines.product_line = product_lines.product_line
 
     group by 1
 
@@ -76,7 +110,7 @@ sales_channels as (
         0 as handle_minutes,
         coalesce(sales_lines.revenue, 0) as revenue,
         coalesce(sales_lines.cost_of_goods, 0) as cost_of_goods,
-        coalesce(sales_lines.gross_margin, 0) as gross_margin,
+        coalesce(sales_lines.revenue, 0) - coalesce(sales_lines.cost_of_goods, 0) as gross_margin,
         coalesce(channel_costs.cost_to_serve, 0) as cost_to_serve
 
     from sales_costs as channel_costs
