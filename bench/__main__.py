@@ -1,6 +1,6 @@
 """`make bench SIZE=M|L`: generate (or reuse) data of one size, then measure in one run
 the floor, ingestion, dbt build, identity resolution, segments alone (first build and daily
-run) and repurchase/desertion alone, and the whole pipeline: wall time and peak memory; then the identity report on the
+run), repurchase/desertion and customer profitability alone, and the whole pipeline: wall time and peak memory; then the identity report on the
 pipeline's output: precision and recall against the ground truth.
 
 Data for each size lives in <data dir>/bench/<SIZE>-seed<SEED>/ (its own data directory);
@@ -33,11 +33,14 @@ SEGMENT_MODELS = ["path:models/intermediate/customers", "path:models/intermediat
 GOAL_SEGMENTS_SECONDS = 30.0
 # Repurchase and desertion models alone (issue 6), on the marts and segments just built.
 REPURCHASE_MODELS = ["path:models/intermediate/repurchase", "path:models/marts/repurchase"]
+# Customer profitability models alone (issue 5), on the marts and segments just built.
+PROFITABILITY_MODELS = ["path:models/intermediate/profitability", "path:models/marts/profitability"]
 # Seconds each stage may take on L (the issues' goals); stages not listed have none.
 STAGE_GOALS_L = {
     "segments_first_build": GOAL_SEGMENTS_SECONDS,
     "segments_daily": GOAL_SEGMENTS_SECONDS,
     "repurchase": 60.0,
+    "profitability": 30.0,
     # CLV models (issue 6): read customer_purchase_stats, fit BG/NBD and Gamma-Gamma, predict.
     "clv_fit": 60.0,
     # Every GX suite, raw and marts (issue 7), on what the whole pipeline just built.
@@ -118,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     stages["segments_daily"] = measure([dbt, "run", *dbt_args, "--select", *SEGMENT_MODELS], env)
     print("repurchase and desertion (dbt run of their models) ...", flush=True)
     stages["repurchase"] = measure([dbt, "run", *dbt_args, "--select", *REPURCHASE_MODELS], env)
+    print("customer profitability (dbt run of its models) ...", flush=True)
+    stages["profitability"] = measure([dbt, "run", *dbt_args, "--select", *PROFITABILITY_MODELS], env)
     print("CLV fit (BG/NBD + Gamma-Gamma on customer_purchase_stats, read-only) ...", flush=True)
     stages["clv_fit"] = measure([py, "-m", "dagster_project.clv"], env)
     reset_outputs(bench_paths)
