@@ -20,6 +20,7 @@ from dagster_project.ingest.manifest import read_manifest
 from dagster_project.quality.checks import summary
 from dagster_project.quality.runner import run_suite
 from dagster_project.quality.suites import load_suite, raw_suite_path
+from dagster_project.quality.validate import DATA_DOCS_ENV
 from tests.helpers import read_rows
 
 OL = get_feed("sales", "order_lines")
@@ -114,6 +115,13 @@ CASES = [
     Case("stale_batch", OL, "old_export.csv", H + ol(2, date="2022-01-01"), 1, blocked={"days_behind__order_date"},
          before=[("sales/order_lines/new.csv", H + ol(1, date="2025-12-01"))]),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _no_data_docs(monkeypatch):
+    """Data Docs are rebuilt after every validation (tested in test_quality_checks); 31 rebuilds
+    here would only cost time."""
+    monkeypatch.setenv(DATA_DOCS_ENV, "0")
 
 
 def _land(paths, rel: str, content) -> None:
