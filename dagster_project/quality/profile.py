@@ -5,12 +5,14 @@ every file the manifest recorded as loaded at the newest ``loaded_at``: re-runni
 checks without a new load re-checks the same batches, so a failing batch keeps dbt
 blocked until a new load replaces it. One DuckDB aggregate over the raw Parquet gives
 one row per batch; GX then validates those rows, so a failing "row" names a landed file.
-Validating 20M order lines row by row in pandas took minutes on L; a profile takes seconds.
+Validating rows in pandas took 11 s for 2M order lines and 7 expectations on M (L has 10x
+the rows); the profile of L's 20M order lines takes about 8 s, GX on it well under one.
 
 Profile columns (only those a suite names are computed):
 
     rows                 valid rows of the batch in raw (0 when every row was quarantined)
-    rows_vs_recent       rows / median rows of the 7 files loaded before it (NULL without history)
+    recent_rows          median rows of the 7 files loaded before it (NULL without history)
+    rows_vs_recent       rows / recent_rows
     null_rate__<c>       share of the batch's rows with <c> empty
     null_rate_jump__<c>  null_rate__<c> minus the same share over the raw rows loaded before
                          (NULL without history): a column that stops coming, not one never sent
