@@ -9,7 +9,7 @@ export VECTOR_CRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME := $(VECTOR_CRM_DATA_DIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: run test bench identity-report lint dev data docs setup clean
+.PHONY: run test bench identity-report quality lint dev data docs setup clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -32,6 +32,9 @@ data: setup  ## generate landing files: make data SIZE=S|M|L|XL SEED=42 [FORCE=1
 
 bench: setup  ## measure floor, ingestion, dbt build and the whole pipeline, then the identity report: make bench SIZE=M|L
 	$(BIN)/python -m bench --size $(or $(SIZE),M) --seed $(or $(SEED),42)
+
+quality: setup  ## every GX suite on the data directory, outside Dagster: make quality [KIND=raw|mart] [DATA_DIR=data/bench/M-seed42]
+	$(if $(DATA_DIR),VECTOR_CRM_DATA_DIR=$(abspath $(DATA_DIR))) $(BIN)/python -m dagster_project.quality $(if $(KIND),--kind $(KIND))
 
 identity-report: setup  ## precision and recall of identity resolution against the ground truth: make identity-report [DATA_DIR=data/bench/M-seed42]
 	$(BIN)/python -m dagster_project.evaluate.identity $(if $(DATA_DIR),--data-dir $(DATA_DIR))
