@@ -75,7 +75,8 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
     read (the caller holds the single-writer slot, so dbt is not writing it meanwhile)."""
     run_id = run_id or uuid.uuid4().hex
     marts = public_marts(paths.warehouse) if marts is None else marts
-    published_at = datetime.now(timezone.utc).replace(microsecond=0)
+    # full precision: "the latest publish" must never be two runs in the same second
+    published_at = datetime.now(timezone.utc)
     target = serving_database(paths)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.{run_id}.tmp")
