@@ -17,12 +17,6 @@
 
 with
 
-as_of as (
-
-    select as_of_date from {{ ref('int_segments__as_of') }}
-
-),
-
 order_days as (
 
     select
@@ -34,9 +28,7 @@ order_days as (
             else 0
         end as starts_spell
 
-    from {{ ref('int_customers__order_days') }} as order_days
-    inner join as_of
-        on order_days.order_date <= as_of.as_of_date
+    from {{ ref('int_repurchase__order_days') }} as order_days
     where order_days.is_order_day
 
 ),

@@ -15,12 +15,6 @@
 
 with
 
-as_of as (
-
-    select as_of_date from {{ ref('int_segments__as_of') }}
-
-),
-
 order_days as (
 
     select
@@ -28,9 +22,7 @@ order_days as (
         order_days.order_date,
         order_days.first_order_day
 
-    from {{ ref('int_customers__order_days') }} as order_days
-    inner join as_of
-        on order_days.order_date <= as_of.as_of_date
+    from {{ ref('int_repurchase__order_days') }} as order_days
     where order_days.is_order_day
 
 ),

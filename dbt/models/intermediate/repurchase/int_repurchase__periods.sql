@@ -15,21 +15,14 @@
 
 with
 
-as_of as (
-
-    select as_of_date from {{ ref('int_segments__as_of') }}
-
-),
-
 bounds as (
 
     select
         min(order_days.order_date) as first_order_day,
-        max(order_days.order_date) as last_order_day
+        max(order_days.order_date) as last_order_day,
+        max(order_days.as_of_date) as as_of_date
 
-    from {{ ref('int_customers__order_days') }} as order_days
-    inner join as_of
-        on order_days.order_date <= as_of.as_of_date
+    from {{ ref('int_repurchase__order_days') }} as order_days
     where order_days.is_order_day
 
 ),
@@ -77,10 +70,10 @@ select
     cast(periods.period_index as {{ dbt.type_int() }}) as period_index,
     periods.period_start,
     case
-        when periods.calendar_end > as_of.as_of_date then as_of.as_of_date
+        when periods.calendar_end > bounds.as_of_date then bounds.as_of_date
         else periods.calendar_end
     end as period_end,
-    periods.calendar_end <= as_of.as_of_date as is_complete
+    periods.calendar_end <= bounds.as_of_date as is_complete
 
 from periods
-cross join as_of
+cross join bounds

@@ -10,12 +10,6 @@
 
 with
 
-as_of as (
-
-    select as_of_date from {{ ref('int_segments__as_of') }}
-
-),
-
 order_rows as (
 
     -- completed-order rows of customers who have bought by then (credit notes
@@ -27,9 +21,7 @@ order_rows as (
         {{ period_start('month', 'order_days.first_order_day') }} as cohort_month,
         {{ period_start('month', 'order_days.order_date') }} as activity_month
 
-    from {{ ref('int_customers__order_days') }} as order_days
-    inner join as_of
-        on order_days.order_date <= as_of.as_of_date
+    from {{ ref('int_repurchase__order_days') }} as order_days
     where order_days.first_order_day is not null
 
 ),

@@ -50,11 +50,9 @@ frequency as (
         count(case when order_days.order_date > as_of.recent_start_exclusive then 1 end) as recent_order_days,
         count(case when order_days.order_date <= as_of.recent_start_exclusive then 1 end) as baseline_order_days
 
-    from {{ ref('int_customers__order_days') }} as order_days
+    from {{ ref('int_repurchase__order_days') }} as order_days
     inner join as_of
-        on
-            order_days.order_date > as_of.baseline_start_exclusive
-            and order_days.order_date <= as_of.as_of_date
+        on order_days.order_date > as_of.baseline_start_exclusive
     where order_days.is_order_day
 
     group by 1

@@ -1,24 +1,16 @@
 {#-
     One row per customer with at least one order day on or before the as-of
     date: the customer's purchase history summarised (definitions in
-    _repurchase__models.yml). Read from int_customers__order_days, the one
-    place where an order day is defined.
+    _repurchase__models.yml). Read from int_repurchase__order_days: the rows of
+    int_customers__order_days (the one place where an order day is defined)
+    up to the as-of date.
 -#}
 
 with
 
-as_of as (
-
-    select as_of_date from {{ ref('int_segments__as_of') }}
-
-),
-
 history as (
 
-    select order_days.*
-    from {{ ref('int_customers__order_days') }} as order_days
-    inner join as_of
-        on order_days.order_date <= as_of.as_of_date
+    select * from {{ ref('int_repurchase__order_days') }}
 
 ),
 
@@ -27,6 +19,7 @@ order_days as (
     select
         customer_id,
         order_date,
+        as_of_date,
         net_revenue,
         gap_days,
         row_number() over (partition by customer_id order by order_date) as order_day_number
@@ -40,6 +33,7 @@ per_customer as (
 
     select
         customer_id,
+        max(as_of_date) as as_of_date,
         min(order_date) as first_order_date,
         max(order_date) as last_order_date,
         count(*) as order_days,
@@ -95,15 +89,14 @@ select
     end as avg_interpurchase_days,
     cast(per_customer.median_gap_days as {{ dbt.type_numeric() }}) as median_gap_days,
     cast(
-        {{ dbt.datediff('per_customer.last_order_date', 'as_of.as_of_date', 'day') }}
+        {{ dbt.datediff('per_customer.last_order_date', 'per_customer.as_of_date', 'day') }}
         as {{ dbt.type_int() }}
     ) as days_since_last_order,
     per_customer.order_days >= 2 as is_repeat_customer,
-    as_of.as_of_date
+    per_customer.as_of_date
 
 from per_customer
 inner join totals
     on per_customer.customer_id = totals.customer_id
 inner join {{ ref('int_customers__profiles') }} as profiles
     on per_customer.customer_id = profiles.customer_id
-cross join as_of

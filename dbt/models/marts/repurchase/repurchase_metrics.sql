@@ -9,12 +9,6 @@
 
 with
 
-as_of as (
-
-    select as_of_date from {{ ref('int_segments__as_of') }}
-
-),
-
 periods as (
 
     select * from {{ ref('int_repurchase__periods') }}
@@ -54,9 +48,7 @@ order_rows as (
         order_days.first_order_day,
         order_days.gap_days
 
-    from {{ ref('int_customers__order_days') }} as order_days
-    inner join as_of
-        on order_days.order_date <= as_of.as_of_date
+    from {{ ref('int_repurchase__order_days') }} as order_days
 
 ),
 
