@@ -49,6 +49,34 @@ def read_rows(folder: Path, columns: str = "*", where: str = "true") -> list[dic
         con.close()
 
 
+def query_dicts(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    """The rows of a query as dicts keyed by column name."""
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def land(data_dir: Path, files: Mapping[str, str]) -> None:
+    """Write landing files: {path under landing/: text}."""
+    for relative, text in files.items():
+        path = data_dir / "landing" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def ingest_landing(data_dir: Path, timeout: int = 600) -> None:
+    """`python -m dagster_project.ingest` on a data directory, in its own process, as a user runs it."""
+    import os
+    import subprocess
+
+    from dagster_project.settings import REPO_ROOT
+
+    env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    result = subprocess.run([sys.executable, "-m", "dagster_project.ingest"], env=env, cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def raw_counts(paths) -> dict[str, int]:
     """Rows in the raw lake per feed key."""
     con = duckdb.connect()

@@ -5,16 +5,13 @@ line reaches fct_order_lines with its customer."""
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from dagster_project.settings import REPO_ROOT
 from tests.integration.test_identity_rules import dbt_build, read
+from tests.helpers import ingest_landing, land
 
 pytestmark = pytest.mark.integration
 
@@ -29,13 +26,8 @@ O3,2024-03-01,C8,3.50
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("sales_only") / "data"
-    landed = data_dir / "landing" / "sales" / "order_lines" / "orders_2024.csv"
-    landed.parent.mkdir(parents=True)
-    landed.write_text(ORDERS, encoding="utf-8")
-    env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir)}
-    ingest = subprocess.run([sys.executable, "-m", "dagster_project.ingest"], env=env, cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=300)
-    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+    land(data_dir, {"sales/order_lines/orders_2024.csv": ORDERS})
+    ingest_landing(data_dir)
     dbt_build(data_dir, ["+fct_order_lines", "+dim_customers"])
     return data_dir
 

@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -26,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.settings import REPO_ROOT
+from tests.helpers import ingest_landing, land, query_dicts
 
 pytestmark = pytest.mark.integration
 
@@ -40,12 +37,6 @@ DEFAULT_LINE, NO_PURCHASE = "unknown", "(no purchase)"
 # amounts are rounded to 6 decimals in the marts (decimal(28,6)); sums of many rounded
 # terms may differ from the exact figure by a few millionths per term
 TOLERANCE = Decimal("0.0001")
-
-
-def _rows(con, sql: str) -> list[dict]:
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def _seed(name: str) -> list[dict]:
@@ -86,7 +77,7 @@ def warehouse(pipeline) -> Iterator[duckdb.DuckDBPyConnection]:
 def expected(warehouse) -> dict:
     """Every customer's profitability, computed from the facts by the written definitions."""
     as_of = warehouse.execute("select max(order_date) from marts.fct_orders").fetchone()[0]
-    segments = {r["customer_key"]: r["segment_code"] for r in _rows(warehouse, "select customer_key, segment_code from marts.customer_segments")}
+    segments = {r["customer_key"]: r["segment_code"] for r in query_dicts(warehouse, "select customer_key, segment_code from marts.customer_segments")}
     margin_rate = {r["product_line"]: Decimal(r["default_margin_rate"]) for r in _seed("product_lines")}
     rates = {(r["cost_driver"], r["channel"], r["direction"]): Decimal(r["cost_per_unit"]) for r in _seed("channel_costs")}
 
@@ -96,7 +87,7 @@ def expected(warehouse) -> dict:
     }
     # customer -> line -> [order lines, purchase lines, revenue, cost of goods]
     lines: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(lambda: [0, 0, zero, zero]))
-    for r in _rows(warehouse, """select customer_key, order_date, product_line, net_amount, cost_amount
+    for r in query_dicts(warehouse, """select customer_key, order_date, product_line, net_amount, cost_amount
                                  from marts.fct_order_lines where status = 'completed'"""):
         period = _period(as_of, r["order_date"])
         if period is None or r["customer_key"] not in cust:  # the missing member is no customer
@@ -115,7 +106,7 @@ def expected(warehouse) -> dict:
             entry[1] += r["net_amount"] >= 0
             entry[2] += r["net_amount"]
             entry[3] += cost
-    for r in _rows(warehouse, """select customer_key, interaction_date, channel, direction, handle_seconds
+    for r in query_dicts(warehouse, """select customer_key, interaction_date, channel, direction, handle_seconds
                                  from marts.fct_interactions"""):
         period = _period(as_of, r["interaction_date"])
         if period is None or r["customer_key"] not in cust:
@@ -124,7 +115,7 @@ def expected(warehouse) -> dict:
         c["contacts"] += 1
         c["cost"] += _rate(rates, "contact", r["channel"], r["direction"])
         c["cost"] += Decimal(r["handle_seconds"]) * _rate(rates, "handle_minute", r["channel"], r["direction"]) / 60
-    for r in _rows(warehouse, """select customer_key, order_date, channel, order_status, returned_lines
+    for r in query_dicts(warehouse, """select customer_key, order_date, channel, order_status, returned_lines
                                  from marts.fct_orders"""):
         period = _period(as_of, r["order_date"])
         if period is None or r["customer_key"] not in cust:
@@ -144,7 +135,7 @@ def expected(warehouse) -> dict:
 
 @pytest.fixture(scope="module")
 def profitability(warehouse) -> dict[str, dict]:
-    return {r["customer_key"]: r for r in _rows(warehouse, "select * from marts.customer_profitability")}
+    return {r["customer_key"]: r for r in query_dicts(warehouse, "select * from marts.customer_profitability")}
 
 
 def test_one_row_per_segmented_customer(expected, profitability):
@@ -220,7 +211,7 @@ def _abc(contributions: dict[str, Decimal]) -> dict[str, str]:
 
 
 def test_abc_classes_match_a_second_computation(warehouse, profitability):
-    pareto = {r["customer_key"]: r for r in _rows(warehouse, "select * from marts.customer_pareto")}
+    pareto = {r["customer_key"]: r for r in query_dicts(warehouse, "select * from marts.customer_pareto")}
     assert set(pareto) == set(profitability)
     # classes from the mart's own contributions (checked above against the facts)
     want = _abc({k: r["net_contribution"] for k, r in profitability.items()})
@@ -249,7 +240,7 @@ def test_matrix_matches_a_second_computation(warehouse, expected):
         cost = expected["customers"][key]["current"]["cost"]
         if key not in lines and cost != 0:
             want[(segment, NO_PURCHASE)]["cost"] += cost
-    got = {(r["segment_code"], r["product_line"]): r for r in _rows(warehouse, "select * from marts.profitability_matrix")}
+    got = {(r["segment_code"], r["product_line"]): r for r in query_dicts(warehouse, "select * from marts.profitability_matrix")}
     assert set(got) == set(want)
     for cell, w in want.items():
         row = got[cell]
@@ -270,7 +261,7 @@ def test_cost_to_serve_adds_up_across_marts(warehouse, expected):
 
 
 def test_adoption_lists_the_lines_bought(warehouse, expected):
-    got = {r["customer_key"]: r for r in _rows(warehouse, "select * from marts.customer_product_adoption")}
+    got = {r["customer_key"]: r for r in query_dicts(warehouse, "select * from marts.customer_product_adoption")}
     assert set(got) == set(expected["segments"])
     for key, row in got.items():
         bought = sorted(line for line, v in expected["lines"].get(key, {}).items() if v[1] > 0)
@@ -299,7 +290,7 @@ def test_cross_sell_matches_a_second_computation(warehouse, expected):
            where source_system = 'contact_center' and source_feed = 'campaign_members'""").fetchall())
     contacted: Counter = Counter()
     responded: Counter = Counter()
-    for r in _rows(warehouse, "select * from staging.stg_contact_center__campaign_members"):
+    for r in query_dicts(warehouse, "select * from staging.stg_contact_center__campaign_members"):
         key = record_key.get(f"{r['campaign_id']}|{r['customer_id']}")
         if (r["test_group"] != "pilot" or not r["product_line"] or r["contacted_at"] is None
                 or r["contacted_at"].date() > expected["as_of"] or key not in segments):
@@ -338,7 +329,7 @@ def test_cross_sell_matches_a_second_computation(warehouse, expected):
 
 
 def test_concentration_matches_a_second_computation(warehouse, profitability):
-    got = {r["period"]: r for r in _rows(warehouse, "select * from marts.revenue_concentration")}
+    got = {r["period"]: r for r in query_dicts(warehouse, "select * from marts.revenue_concentration")}
     assert set(got) == {"current", "previous"}
     alerts = {(r[0], r[1]) for r in warehouse.execute("select period, customer_key from marts.customer_dependency_alerts").fetchall()}
     for period, revenue_column, contribution_column in (
@@ -381,13 +372,8 @@ def sales_only(tmp_path_factory):
     from tests.integration.test_identity_rules import dbt_build
 
     data_dir = tmp_path_factory.mktemp("profitability_sales_only") / "data"
-    landed = data_dir / "landing" / "sales" / "order_lines" / "orders.csv"
-    landed.parent.mkdir(parents=True)
-    landed.write_text(SALES_ONLY, encoding="utf-8")
-    env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir)}
-    ingest = subprocess.run([sys.executable, "-m", "dagster_project.ingest"], env=env, cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=300)
-    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+    land(data_dir, {"sales/order_lines/orders.csv": SALES_ONLY})
+    ingest_landing(data_dir)
     dbt_build(data_dir, ["+path:models/marts/profitability", "path:tests/profitability"])
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
     try:

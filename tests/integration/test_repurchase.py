@@ -27,6 +27,7 @@ import duckdb
 import pytest
 
 from tests.integration.test_identity_rules import dbt_build, read
+from tests.helpers import ingest_landing, land, query_dicts
 
 pytestmark = pytest.mark.integration
 
@@ -271,12 +272,6 @@ class Reference:
 # Comparing a mart with the reference
 # --------------------------------------------------------------------------------------
 
-def _rows(con, sql: str) -> list[dict]:
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
-
-
 def _same(got, want) -> bool:
     if got is None or want is None:
         return got is None and want is None
@@ -301,16 +296,16 @@ def _differences(got: dict, want: dict) -> dict:
 def compare_all(con, ref: Reference, lifecycle, late, complaints) -> dict[str, dict]:
     """Each mart's differences from the reference (empty when they agree)."""
     problems = {}
-    got = {r["customer_key"]: r for r in _rows(con, "select * from marts.customer_purchase_stats")}
+    got = {r["customer_key"]: r for r in query_dicts(con, "select * from marts.customer_purchase_stats")}
     problems["customer_purchase_stats"] = _differences(got, ref.purchase_stats())
     for mart, method in (("repurchase_metrics", ref.repurchase_metrics), ("desertion_metrics", ref.desertion_metrics)):
         for grain in GRAINS:
-            got = {r["period_start"]: r for r in _rows(con, f"select * from marts.{mart} where period_grain = '{grain}'")}
+            got = {r["period_start"]: r for r in query_dicts(con, f"select * from marts.{mart} where period_grain = '{grain}'")}
             want = {r["period_start"]: r for r in method(grain)}
             problems[f"{mart}/{grain}"] = _differences(got, want)
-    got = {(r["cohort_month"], r["months_since_first_order"]): r for r in _rows(con, "select * from marts.cohort_retention")}
+    got = {(r["cohort_month"], r["months_since_first_order"]): r for r in query_dicts(con, "select * from marts.cohort_retention")}
     problems["cohort_retention"] = _differences(got, ref.cohort_retention())
-    got = {r["customer_key"]: r for r in _rows(con, "select * from marts.customer_desertion_risk")}
+    got = {r["customer_key"]: r for r in query_dicts(con, "select * from marts.customer_desertion_risk")}
     problems["customer_desertion_risk"] = _differences(got, ref.desertion_risk(lifecycle, late, complaints))
     return {k: v for k, v in problems.items() if v}
 
@@ -325,21 +320,9 @@ def key(customer_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory) -> Path:
-    import os
-    import subprocess
-    import sys
-
-    from dagster_project.settings import REPO_ROOT
-
     data_dir = tmp_path_factory.mktemp("repurchase") / "data"
-    folder = data_dir / "landing" / "sales" / "order_lines"
-    folder.mkdir(parents=True)
-    (folder / "orders_2024.csv").write_text(ORDERS, encoding="utf-8")
-    (folder / "cancelled_2024.csv").write_text(CANCELLED, encoding="utf-8")
-    env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir)}
-    ingest = subprocess.run([sys.executable, "-m", "dagster_project.ingest"], env=env, cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=300)
-    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+    land(data_dir, {"sales/order_lines/orders_2024.csv": ORDERS, "sales/order_lines/cancelled_2024.csv": CANCELLED})
+    ingest_landing(data_dir)
     dbt_build(data_dir, ["+path:models/marts/repurchase"])
     return data_dir
 

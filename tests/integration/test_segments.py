@@ -22,6 +22,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.helpers import query_dicts
+
 pytestmark = pytest.mark.integration
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "segments"
@@ -43,12 +45,6 @@ def warehouse(pipeline) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
-
-
-def _rows(con, sql: str) -> list[dict]:
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
 
 
 def _seed(name: str) -> list[dict]:
@@ -85,13 +81,13 @@ def _percentile(values: list[float], fraction: float) -> float:
 def expected(warehouse) -> dict:
     """Every customer's metrics, computed from the facts by the written definitions."""
     as_of = warehouse.execute("select max(order_date) from marts.fct_orders").fetchone()[0]
-    orders = _rows(
+    orders = query_dicts(
         warehouse,
         f"""select customer_key, order_date, net_revenue from marts.fct_orders
             where completed_lines > 0 and customer_key <> '{MISSING_CUSTOMER_KEY}'
               and order_date <= date '{as_of}'""",
     )
-    customers = _rows(
+    customers = query_dicts(
         warehouse,
         f"""select customer_key, customer_type, region, economic_activity, birth_year
             from marts.dim_customers
@@ -191,7 +187,7 @@ def expected(warehouse) -> dict:
 
 @pytest.fixture(scope="module")
 def marts(warehouse) -> dict[str, dict]:
-    rows = _rows(
+    rows = query_dicts(
         warehouse,
         """select s.customer_key, s.segment_code, s.segment_name, s.profile_code, s.value_tier,
                   l.lifecycle_stage, r.recency_days, r.frequency, r.monetary, r.r_score, r.f_score,
@@ -259,7 +255,7 @@ def test_card_adds_up_from_its_customers(warehouse, marts):
     groups: dict[str, list[dict]] = defaultdict(list)
     for r in marts.values():
         groups[r["segment_code"]].append(r)
-    card = {r["segment_code"]: r for r in _rows(warehouse, "select * from marts.segment_summary")}
+    card = {r["segment_code"]: r for r in query_dicts(warehouse, "select * from marts.segment_summary")}
     assert set(card) == set(groups)
     for code, members in groups.items():
         row = card[code]
@@ -284,7 +280,7 @@ def test_history_at_the_as_of_month_end_equals_the_current_segments(warehouse, e
     assert expected["as_of"] == date(2025, 12, 31), "the S demo data ends on a month end"
     history = {
         r["customer_key"]: r
-        for r in _rows(
+        for r in query_dicts(
             warehouse,
             f"select * from marts.customer_segment_history where month_end = date '{expected['as_of']}'",
         )
