@@ -82,18 +82,43 @@ def previous_value(paths: Paths, suite_name: str, column: str):
 
 
 def sync_warehouse(paths: Paths) -> int:
-    """Mirror the results history into warehouse.duckdb; returns the rows in the table."""
-    files = sorted(results_dir(paths).glob("*/*.parquet"))
+    """Mirror the results history into warehouse.duckdb; returns the rows in the table.
+
+    Each result file is appended once (the table keeps its `filename`), so a sync reads only
+    the files written since the last one, not the whole history again for every check; a
+    sync that could not run (the warehouse was locked) is caught up by the next."""
+    files = {str(f) for f in results_dir(paths).glob("*/*.parquet")}
     if not files:
         return 0
     con = duckdb_connect(str(paths.warehouse))
     try:
         con.execute("create schema if not exists quality")
-        con.execute(
-            "create or replace table quality.validation_results as "
-            "select * from read_parquet(?, union_by_name = true) order by run_at, suite",
-            [[str(f) for f in files]],
-        )
+        columns = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'quality' and table_name = 'validation_results'").fetchall()}
+        if "filename" in columns:
+            mirrored = {r[0] for r in con.execute("select distinct filename from quality.validation_results").fetchall()}
+            new = sorted(files - mirrored)
+            if new:
+                # a result file carries the columns its outcome needed (raw_rows only when
+                # a raw check failed): widen the table first
+                incoming = con.execute(
+                    "describe select * from read_parquet(?, union_by_name = true, filename = true)", [new]
+                ).fetchall()
+                for name, type_, *_ in incoming:
+                    if name not in columns:
+                        con.execute(f"alter table quality.validation_results add column {q(name)} {type_}")
+                con.execute(
+                    "insert into quality.validation_results by name "
+                    "select * from read_parquet(?, union_by_name = true, filename = true) order by run_at, suite",
+                    [new],
+                )
+        else:  # first sync, or a table from before filenames were kept: build it whole
+            con.execute(
+                "create or replace table quality.validation_results as "
+                "select * from read_parquet(?, union_by_name = true, filename = true) order by run_at, suite",
+                [sorted(files)],
+            )
         con.execute(
             "create or replace view quality.latest_results as select * from quality.validation_results "
             "qualify run_at = max(run_at) over (partition by suite)"

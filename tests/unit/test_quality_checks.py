@@ -105,3 +105,26 @@ def test_revenue_is_compared_with_the_previous_successful_run(paths):
     assert [(r["column_name"], json.loads(r["unexpected_values"])) for r in second.failed] == [("revenue_vs_previous", [0.5])]
     third = run_suite(paths, suite, "r3")  # still compared with r1, the last run that passed
     assert [json.loads(r["unexpected_values"]) for r in third.failed] == [[0.5]]
+
+
+def test_the_warehouse_mirror_appends_each_result_file_once(paths):
+    from dagster_project.quality import store
+
+    folder = store.results_dir(paths) / "marts.x"
+    folder.mkdir(parents=True)
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+
+    def result(name: str, run_at: str, success: bool, extra: str = "") -> None:
+        with duckdb.connect() as con:
+            con.execute(f"copy (select 'marts.x' as suite, timestamp '{run_at}' as run_at, {success} as success{extra}) "
+                        f"to '{folder / name}' (format parquet)")
+
+    result("a.parquet", "2024-01-01 10:00:00", True)
+    assert store.sync_warehouse(paths) == 1
+    assert store.sync_warehouse(paths) == 1  # nothing new: nothing added
+    result("b.parquet", "2024-01-02 10:00:00", False, ", 'day2.csv' as raw_rows")  # a column the table lacks
+    assert store.sync_warehouse(paths) == 2
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        rows = con.execute("select success, raw_rows from quality.validation_results order by run_at").fetchall()
+        latest = con.execute("select success from quality.latest_results").fetchall()
+    assert rows == [(True, None), (False, "day2.csv")] and latest == [(False,)]
