@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     con = duckdb_connect(path, read_only=True)
     try:
-        summary, as_of = warehouse.read_summary(con, settings.missing_customer_key)
+        summary, as_of = warehouse.read_summary(con)
     finally:
         con.close()
     t1 = time.monotonic()

@@ -48,7 +48,7 @@ def customer_clv(context: dg.AssetExecutionContext, config: ClvSettings):
     # Opened and closed inside the step: the warehouse has one writer at a time (the pool).
     con = duckdb_connect(str(paths.warehouse))
     try:
-        summary, as_of = warehouse.read_summary(con, config.missing_customer_key)
+        summary, as_of = warehouse.read_summary(con)
         scored = model.score(summary, config)
         warehouse.write(con, scored.customers, scored.fit, context.run_id, as_of, datetime.now(timezone.utc).replace(tzinfo=None))
     finally:

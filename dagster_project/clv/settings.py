@@ -37,8 +37,3 @@ class ClvSettings(dg.Config):
         "0 = plain maximum likelihood, as in the papers; raise it (e.g. 0.001) only when a fit does "
         "not converge on thin data.",
     )
-    missing_customer_key: str = Field(
-        default="-1",
-        description="Key of the missing member (dbt var missing_customer_key): orders of unresolved "
-        "customers, many people in one key; left out of the fit and the output.",
-    )

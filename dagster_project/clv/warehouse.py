@@ -17,6 +17,7 @@ FIT_TABLE = f"{SCHEMA}.clv_model_fit"
 
 # BG/NBD's x, t_x and T and Gamma-Gamma's z̄ from the dbt mart (definitions in its YAML):
 # x counts order days after the first; the mean repeat spend is the net revenue of those days per day.
+# The mart has no row for the missing member (it is not a customer), so nothing is filtered here.
 SUMMARY_SQL = f"""
 select
     customer_key,
@@ -26,7 +27,6 @@ select
     case when order_days > 1 then repeat_net_revenue / (order_days - 1) end as mean_repeat_spend,
     as_of_date
 from {SUMMARY_TABLE}
-where customer_key <> ?
 """
 
 CLV_COLUMNS = """
@@ -73,9 +73,9 @@ FIT_COLUMNS = """
 """
 
 
-def read_summary(con, missing_customer_key: str) -> tuple[pd.DataFrame, date | None]:
+def read_summary(con) -> tuple[pd.DataFrame, date | None]:
     """The per-customer summary (model.py's input) and the as-of date (None when empty)."""
-    summary = con.execute(SUMMARY_SQL, [missing_customer_key]).df()
+    summary = con.execute(SUMMARY_SQL).df()
     as_of = summary["as_of_date"].iloc[0] if len(summary) else None
     if as_of is not None and summary["as_of_date"].nunique() != 1:
         raise ValueError(f"{SUMMARY_TABLE} holds more than one as_of_date")
