@@ -30,9 +30,10 @@ daily_full_pipeline = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
 
-# GX suites in expectations/ as asset checks: raw ones block dbt, mart ones block publishing.
+# GX suites in expectations/ as asset checks: raw ones block dbt, mart ones (dbt's and the
+# CLV model's) block publishing.
 quality_asset_checks = quality_checks(
-    {a.key for a in ingest_assets} | set(vector_crm_dbt_assets.keys)
+    {a.key for a in ingest_assets} | set(vector_crm_dbt_assets.keys) | set(customer_clv.keys)
 )
 
 # The publish step waits for every mart (dbt's and the CLV model's); the blocking mart

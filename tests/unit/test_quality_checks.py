@@ -95,6 +95,37 @@ def test_no_customer_in_two_segments(paths):
     assert r["observed_value"] == "2 of 2 unexpected"  # one row per segment, each saying 1
 
 
+def test_clv_suites_catch_gaps_out_of_range_predictions_and_a_biased_latest_fit(paths):
+    _warehouse(
+        paths,
+        "create table marts.customer_purchase_stats as select * from (values "
+        "('K1', date '2025-12-31'), ('K2', date '2025-12-31'), ('K3', date '2025-12-31')) t(customer_key, as_of_date)",
+        # K3 has no prediction, K9 is no buyer, K2's P(alive) is above 1
+        "create table marts.customer_clv as select * from (values "
+        "('K1', date '2025-12-31', 0.5, 0.2, 0.9, 40.0, 30.0, 'R1'), "
+        "('K2', date '2025-12-31', 1.2, 0.1, 0.5, 55.0, 20.0, 'R1'), "
+        "('K9', date '2025-12-31', 0.6, 0.3, 1.1, 35.0, 25.0, 'R1')) "
+        "t(customer_key, as_of_date, p_alive, expected_purchases_90d, expected_purchases_365d, "
+        "expected_avg_order_value, clv_12m, run_id)",
+        # the older fit did not converge; only the latest counts, and its frequency and spend correlate
+        "create table marts.clv_model_fit as select * from (values "
+        "('R0', timestamp '2025-12-30 05:00', false, false, 0.1),"
+        "('R1', timestamp '2025-12-31 05:00', true, true, -0.7)) "
+        "t(run_id, fitted_at, bgnbd_converged, gg_converged, frequency_spend_correlation)",
+        "alter table marts.clv_model_fit add column customers bigint default 3",
+        "alter table marts.clv_model_fit add column customers_excluded bigint default 0",
+        "alter table marts.clv_model_fit add column gg_customers bigint default 2",
+        *(f"alter table marts.clv_model_fit add column {p} double default 1.5"
+          for p in ("bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "gg_p", "gg_q", "gg_gamma")),
+    )
+    clv = run_suite(paths, load_suite(EXPECTATIONS_DIR / "marts" / "customer_clv.json"), "t1")
+    assert {(r["column_name"], json.loads(r["unexpected_values"])[0]) for r in clv.failed} == {
+        ("buyers_without_prediction", 1), ("predictions_without_buyer", 1), ("out_of_range", 1)}
+    fit = run_suite(paths, load_suite(EXPECTATIONS_DIR / "marts" / "clv_model_fit.json"), "t1")
+    assert [(r["column_name"], json.loads(r["unexpected_values"])) for r in fit.failed] == [
+        ("abs_frequency_spend_correlation", [0.7])]
+
+
 def test_revenue_is_compared_with_the_previous_successful_run(paths):
     suite = load_suite(EXPECTATIONS_DIR / "marts" / "fct_orders.json")
     orders = "create or replace table marts.fct_orders as select * from (values {}) t(customer_key, net_revenue, gross_margin, is_paid)"

@@ -69,6 +69,21 @@ def test_every_suite_is_a_valid_gx_suite_on_an_existing_asset():
         assert s.blocking
 
 
+def test_every_public_mart_has_a_blocking_suite_check():
+    """dbt's marts and the CLV model's tables alike: all of them reach BI tools."""
+    from dagster_project.definitions import defs
+
+    marts = {k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path[0] == "marts"}
+    assert {dg.AssetKey(["marts", "customer_clv"]), dg.AssetKey(["marts", "clv_model_fit"])} <= marts
+    checked = {
+        spec.asset_key
+        for check in defs.asset_checks
+        for spec in check.check_specs
+        if spec.name.startswith("gx_marts_") and spec.blocking
+    }
+    assert marts - checked == set()
+
+
 def test_a_new_mart_suite_is_one_json_file(tmp_path):
     folder = tmp_path / "marts"
     folder.mkdir()
