@@ -9,7 +9,7 @@ export VECTOR_CRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME := $(VECTOR_CRM_DATA_DIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: run test bench identity-report quality lint dev data docs setup clean
+.PHONY: run backfill test bench identity-report quality lint dev data docs setup clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -22,6 +22,9 @@ setup: $(VENV)/.installed  ## create the virtual environment
 
 run: setup  ## generate demo data if needed, run the whole pipeline, print where results are
 	$(BIN)/python -m dagster_project.run
+
+backfill: setup  ## the landing files of some days, then everything downstream, as one run: make backfill DAYS=2025-03-01..2025-03-07
+	$(BIN)/python -m dagster_project.run --days $(DAYS)
 
 test: setup  ## the whole test suite (small generated data)
 	$(BIN)/python -m dagster_project.run --setup-only >/dev/null

@@ -6,6 +6,12 @@ modification time), so a file starts exactly one run, a changed file (a correcte
 under the same name) starts another, and an evaluation that finds nothing new skips.
 Ingestion itself never loads a file twice (the load manifest, by content hash), so a run
 requested twice by accident would load nothing new either.
+
+The run covers the landing days of the new files (ingest/partitions.py): one day, or the
+range from the first to the last as one run, so the days show as materialized in the UI.
+New files spread over more than MAX_SENSOR_DAYS days (a history dropped in at once) get
+an unpartitioned catch-up run instead, which loads them all without writing one event per
+day into Dagster's log.
 """
 
 from __future__ import annotations
@@ -16,24 +22,35 @@ import os
 import urllib.request
 
 import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from .contracts import ALL_FEEDS
-from .ingest.landing import discover
+from .ingest.landing import LandedFile, discover
+from .ingest.partitions import partition_date
 from .settings import Paths
 
 WEBHOOK_ENV = "VECTOR_CRM_FAILURE_WEBHOOK"
 LANDING_SENSOR_SECONDS = 60
+MAX_SENSOR_DAYS = 31
 
 
-def landing_fingerprints(paths: Paths) -> dict[str, str]:
-    """{path relative to the landing zone: "size:mtime_ns"} for every file of every feed."""
+def landed_files(paths: Paths) -> dict[str, LandedFile]:
+    """{path relative to the landing zone: file} for every file of every feed."""
     if not paths.landing.is_dir():
         return {}
-    return {
-        f.relative: f"{f.size}:{f.mtime_ns}"
-        for feed in ALL_FEEDS
-        for f in discover(paths.landing, feed)
-    }
+    return {f.relative: f for feed in ALL_FEEDS for f in discover(paths.landing, feed)}
+
+
+def fingerprint(f: LandedFile) -> str:
+    return f"{f.size}:{f.mtime_ns}"
+
+
+def run_days(files: list[LandedFile]) -> dict[str, str]:
+    """Run tags for the landing days of these files: a partition range, or none (catch-up)."""
+    days = sorted({partition_date(f) for f in files})
+    if (days[-1] - days[0]).days >= MAX_SENSOR_DAYS:
+        return {"vector_crm/catch_up": f"{len(days)} landing days from {days[0]} to {days[-1]}"}
+    return {ASSET_PARTITION_RANGE_START_TAG: days[0].isoformat(), ASSET_PARTITION_RANGE_END_TAG: days[-1].isoformat()}
 
 
 def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
@@ -46,15 +63,17 @@ def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefin
     )
     def new_landing_files(context: dg.SensorEvaluationContext):
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-        now = landing_fingerprints(Paths.from_env())
-        new = sorted(name for name, fingerprint in now.items() if seen.get(name) != fingerprint)
+        files = landed_files(Paths.from_env())
+        now = {name: fingerprint(f) for name, f in files.items()}
+        new = sorted(name for name, fp in now.items() if seen.get(name) != fp)
         if not new:
             return dg.SkipReason(f"no new files among {len(now)} in the landing zone")
         run_key = hashlib.sha256("\n".join(f"{n}={now[n]}" for n in new).encode()).hexdigest()[:32]
         context.log.info(f"{len(new)} new or changed landing file(s): " + ", ".join(new[:10])
                          + (f" and {len(new) - 10} more" if len(new) > 10 else ""))
+        tags = {"vector_crm/new_files": str(len(new)), **run_days([files[n] for n in new])}
         return dg.SensorResult(
-            run_requests=[dg.RunRequest(run_key=run_key, tags={"vector_crm/new_files": str(len(new))})],
+            run_requests=[dg.RunRequest(run_key=run_key, tags=tags)],
             cursor=json.dumps({**seen, **{n: now[n] for n in new}}, sort_keys=True),
         )
 

@@ -2,6 +2,9 @@
 pipeline in-process against a persistent Dagster instance, and say where things are.
 
     python -m dagster_project.run              # the whole pipeline
+    python -m dagster_project.run --days 2025-03-01..2025-03-07
+                                               # a backfill: the files of those landing days, then
+                                               # everything downstream, as one partitioned run
     python -m dagster_project.run --setup-only # prepare DAGSTER_HOME and the dbt manifest (for `make dev`)
 """
 
@@ -11,6 +14,7 @@ import argparse
 import os
 import sys
 import time
+from datetime import date
 
 from .settings import Paths, duckdb_connect
 
@@ -48,14 +52,30 @@ def setup(paths: Paths) -> None:
     prepare_manifest()
 
 
-def run_pipeline(paths: Paths) -> bool:
+def landing_days(text: str) -> tuple[str, str]:
+    """'2025-03-01..2025-03-07' or '2025-03-01' as (first, last), checked to be dates in order."""
+    first, _, last = text.partition("..")
+    last = last or first
+    try:
+        if date.fromisoformat(first) > date.fromisoformat(last):
+            raise ValueError(f"{first} is after {last}")
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"--days takes YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD ({e})") from e
+    return first, last
+
+
+def run_pipeline(paths: Paths, days: tuple[str, str] | None = None) -> bool:
     from dagster import DagsterInstance
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from .definitions import defs
 
     job = defs.resolve_job_def("full_pipeline")
+    # Without days the run is unpartitioned: ingestion loads every new file of any day.
+    tags = {ASSET_PARTITION_RANGE_START_TAG: days[0], ASSET_PARTITION_RANGE_END_TAG: days[1]} if days else {}
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
+            tags=tags,
             instance=instance,
             raise_on_error=False,
             # The console shows progress and problems; the full event log is in the Dagster UI.
@@ -90,6 +110,8 @@ def summary(paths: Paths) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--setup-only", action="store_true")
+    parser.add_argument("--days", type=landing_days, metavar="FIRST[..LAST]",
+                        help="only the landing files of these days (a backfill), then everything downstream")
     args = parser.parse_args(argv)
     paths = Paths.from_env()
     t0 = time.monotonic()
@@ -102,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"Landing zone {paths.landing} is empty: generating demo data (size {DEMO_SIZE}, seed {DEMO_SEED}).")
         generate(paths.data_dir, DEMO_SIZE, DEMO_SEED)
-    ok = run_pipeline(paths)
+    ok = run_pipeline(paths, args.days)
     print()
     print("vector-crm pipeline " + ("succeeded" if ok else "FAILED (see the run in the Dagster UI)") + f" in {time.monotonic() - t0:.0f} s")
     print(f"  data directory   {paths.data_dir}")

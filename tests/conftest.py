@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dagster_project.settings import DATA_DIR_ENV, Paths
-from tests.helpers import raw_counts
+from tests.helpers import last_landing_day, raw_counts
 
 VENV_BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin"
 
@@ -43,8 +43,11 @@ def paths(tmp_path, monkeypatch) -> Paths:
 def pipeline(tmp_path_factory):
     """The full pipeline run twice on S data (seed 7), shared by every integration module
     that needs a built warehouse: (paths, first result, second result, raw counts after
-    the first run). Built once per test session (~40 s)."""
+    the first run). The first run is unpartitioned (as `make run`: every new file); the
+    second is the daily run the landing sensor asks for, on the last landing day
+    (LAST_LANDING_DAY). Built once per test session (~40 s)."""
     from dagster import DagsterInstance
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from dagster_project.generate import generate
 
@@ -59,7 +62,9 @@ def pipeline(tmp_path_factory):
     with DagsterInstance.ephemeral() as instance:
         first = job.execute_in_process(instance=instance, raise_on_error=False)
         raw_after_first = raw_counts(paths)
-        second = job.execute_in_process(instance=instance, raise_on_error=False)
+        day = last_landing_day(paths)
+        second = job.execute_in_process(instance=instance, raise_on_error=False, tags={
+            ASSET_PARTITION_RANGE_START_TAG: day, ASSET_PARTITION_RANGE_END_TAG: day})
     yield paths, first, second, raw_after_first
     if old is None:
         os.environ.pop(DATA_DIR_ENV)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -54,6 +55,11 @@ def query_dicts(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def last_landing_day(paths) -> str:
+    """The latest YYYY-MM-DD in the landing files' names (the generator names daily files so)."""
+    return max(m.group(0) for p in paths.landing.rglob("*") if (m := re.search(r"\d{4}-\d{2}-\d{2}", p.name)))
 
 
 def land(data_dir: Path, files: Mapping[str, str]) -> None:

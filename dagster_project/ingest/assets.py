@@ -1,4 +1,8 @@
-"""One Dagster asset per landing feed, keyed raw/<source>/<feed> (the dbt source's key)."""
+"""One Dagster asset per landing feed, keyed raw/<source>/<feed> (the dbt source's key),
+partitioned by landing day (see partitions.py for what a partitioned and an unpartitioned
+run load)."""
+
+import warnings
 
 import dagster as dg
 
@@ -6,11 +10,19 @@ from ..contracts import ALL_FEEDS, Feed
 from ..quality.validate import data_docs_index
 from ..settings import Paths
 from .loader import FeedReport, ingest_feed
+from .partitions import LANDING_DAYS, in_days, window_days
 
 MAX_FILES_LISTED = 50
 
 
 def build_ingest_asset(feed: Feed) -> dg.AssetsDefinition:
+    with warnings.catch_warnings():
+        # backfill_policy is "beta" in Dagster 1.13; it is what makes a backfill one run.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        return _ingest_asset(feed)
+
+
+def _ingest_asset(feed: Feed) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["raw", feed.source, feed.name]),
         group_name="raw",
@@ -20,11 +32,20 @@ def build_ingest_asset(feed: Feed) -> dg.AssetsDefinition:
         f"rejected rows in `lake/quarantine/{feed.source}/{feed.name}/`.",
         metadata={"contract": contract_table(feed)},
         retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
+        partitions_def=LANDING_DAYS,
+        # A backfill of many days is one run: one scan of their files, then dbt once.
+        backfill_policy=dg.BackfillPolicy.single_run(),
     )
     def _ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         paths = Paths.from_env()
-        report = ingest_feed(paths, feed)
-        metadata = report_metadata(paths, report)
+        if context.has_partition_key or context.has_partition_key_range:
+            first, last = window_days(context.partition_time_window)
+            days = f"{first}..{last}" if first != last else str(first)
+            report = ingest_feed(paths, feed, select=lambda f: in_days(f, first, last))
+        else:
+            days = "every day (unpartitioned run)"
+            report = ingest_feed(paths, feed)
+        metadata = {"landing_days": days, **report_metadata(paths, report)}
         if report.rejected:
             # Everything readable is loaded; the run still fails so that someone looks.
             reasons = "\n".join(f"- {f.source_file}: {f.problem}" for f in report.rejected)
@@ -35,7 +56,7 @@ def build_ingest_asset(feed: Feed) -> dg.AssetsDefinition:
                 allow_retries=False,
             )
         context.log.info(
-            f"{feed.key}: {report.count('loaded')} new file(s), {report.rows_raw} rows to raw, "
+            f"{feed.key} ({days}): {report.count('loaded')} new file(s), {report.rows_raw} rows to raw, "
             f"{report.rows_quarantined} to quarantine"
         )
         return dg.MaterializeResult(metadata=metadata)

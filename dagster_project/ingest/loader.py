@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -83,7 +84,15 @@ class FeedReport:
         return sum(f.rows_quarantined for f in self.files)
 
 
-def ingest_feed(paths: Paths, feed: Feed, *, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> FeedReport:
+def ingest_feed(
+    paths: Paths,
+    feed: Feed,
+    *,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    select: Callable[[LandedFile], bool] | None = None,
+) -> FeedReport:
+    """Load the feed's new landing files; with ``select``, only the files it accepts
+    (a partitioned run: the files of its days). Other files are not looked at."""
     raw_dir = paths.feed_dir(paths.raw, feed.source, feed.name)
     quarantine_dir = paths.feed_dir(paths.quarantine, feed.source, feed.name)
     manifest_dir = paths.feed_dir(paths.manifest, feed.source, feed.name)
@@ -99,6 +108,8 @@ def ingest_feed(paths: Paths, feed: Feed, *, chunk_bytes: int = DEFAULT_CHUNK_BY
     seen_now: dict[str, str] = {}
     candidates = []
     for f in discover(paths.landing, feed):
+        if select is not None and not select(f):
+            continue
         if (f.relative, f.size, f.mtime_ns) in known.by_stat:
             report.files.append(FileResult(f.relative, "already_loaded"))
         else:

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from dagster_project.contracts import ALL_FEEDS
-from tests.helpers import raw_counts
+from tests.helpers import last_landing_day, raw_counts
 
 pytestmark = pytest.mark.integration
 
@@ -57,6 +57,20 @@ def test_job_succeeds_and_rerun_adds_no_raw_rows(pipeline):
     assert first.success and second.success
     assert raw_counts(paths) == raw_after_first
     assert all(n > 0 for n in raw_after_first.values())
+
+
+def test_the_daily_run_materializes_its_landing_day_and_builds_everything_downstream(pipeline):
+    paths, first, second, _ = pipeline
+    day = last_landing_day(paths)
+    for feed in ALL_FEEDS:
+        node = f"raw__{feed.source}__{feed.name}"
+        [unpartitioned] = first.asset_materializations_for_node(node)
+        [daily] = second.asset_materializations_for_node(node)
+        assert (unpartitioned.partition, daily.partition) == (None, day)
+        assert daily.metadata["files_new_loaded"].value == 0  # the first run loaded that day already
+    # the unpartitioned dbt models and the publish step ran in the partitioned run too
+    built = {e.asset_key.to_user_string() for e in second.get_asset_materialization_events()}
+    assert {"staging/stg_sales__order_lines", "marts/segment_summary", "serving/warehouse"} <= built
 
 
 def test_every_landed_row_is_in_raw_or_quarantine(pipeline):

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import dagster as dg
 import pytest
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from dagster_project.definitions import defs
 from dagster_project.orchestration import WEBHOOK_ENV
@@ -34,6 +35,9 @@ def test_a_landed_file_gets_exactly_one_run(paths):
         assert first.run_requests[0].job_name in (None, "full_pipeline")
         assert sensor.job_name == "full_pipeline"
         assert first.run_requests[0].tags["vector_crm/new_files"] == "1"
+        # the run covers the file's landing day (the date in its name), as a partition range
+        assert (first.run_requests[0].tags[ASSET_PARTITION_RANGE_START_TAG],
+                first.run_requests[0].tags[ASSET_PARTITION_RANGE_END_TAG]) == ("2024-01-05", "2024-01-05")
 
         again = _tick(sensor, first.cursor, instance)
         assert again.run_requests == [] and again.skip_message == "no new files among 1 in the landing zone"
@@ -42,8 +46,24 @@ def test_a_landed_file_gets_exactly_one_run(paths):
         (folder / "orders_2024-01-06.csv").write_text(ORDERS.replace("O1", "O2"), encoding="utf-8")
         second = _tick(sensor, again.cursor, instance)
         assert len(second.run_requests) == 1 and second.run_requests[0].run_key != first.run_requests[0].run_key
+        assert second.run_requests[0].tags[ASSET_PARTITION_RANGE_START_TAG] == "2024-01-06"
         assert json.loads(second.cursor).keys() == {
             "sales/order_lines/orders_2024-01-05.csv", "sales/order_lines/orders_2024-01-06.csv"}
+
+        # files of 3 and 9 days later: one run over the 7 days between them
+        for day in ("2024-01-09", "2024-01-15"):
+            (folder / f"orders_{day}.csv").write_text(ORDERS.replace("O1", day), encoding="utf-8")
+        week = _tick(sensor, second.cursor, instance)
+        [request] = week.run_requests
+        assert (request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG]) == (
+            "2024-01-09", "2024-01-15")
+
+        # a history dropped in at once (31 days or more apart): one unpartitioned catch-up run
+        for day in ("2023-03-01", "2023-12-31"):
+            (folder / f"orders_{day}.csv").write_text(ORDERS.replace("O1", day), encoding="utf-8")
+        [catch_up] = _tick(sensor, week.cursor, instance).run_requests
+        assert ASSET_PARTITION_RANGE_START_TAG not in catch_up.tags
+        assert catch_up.tags["vector_crm/catch_up"] == "2 landing days from 2023-03-01 to 2023-12-31"
 
 
 class _Hook(BaseHTTPRequestHandler):
