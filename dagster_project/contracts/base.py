@@ -30,10 +30,11 @@ LINEAGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 # description states: a cell longer than this is not a name or a code but a broken export,
 MAX_TEXT_CHARS = 1000
 # and a cell that a spreadsheet would run as a formula (CSV injection: `=cmd|...`, `@SUM(...)`,
-# `+cmd|...`, `-2+3+cmd|...`) must not travel on to analysts' exports. Phone numbers such as
-# `+57 300 123 4567` and negative numbers do not match.
-FORMULA_PATTERN = r"^[=@]|^[+-]\s*[A-Za-z(]|^[+-].*[|!]"
-FORMULA_FIRST_CHARS = ("=", "@", "+", "-")
+# `+cmd|...`, `-2+3+cmd|...`), leading blanks or not, must not travel on to analysts'
+# exports. Phone numbers such as `+57 300 123 4567` and negative numbers do not match.
+FORMULA_PATTERN = r"^ *([=@]|[+-]\s*[A-Za-z(]|[+-].*[|!])"
+# The first character of every cell the pattern can match (a cheap test before the pattern).
+FORMULA_FIRST_CHARS = ("=", "@", "+", "-", " ")
 
 # What a boolean cell may say (compared lower-cased and trimmed).
 TRUE_WORDS = ("true", "t", "1", "yes", "y")

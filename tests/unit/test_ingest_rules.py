@@ -145,3 +145,22 @@ def test_jsonl_blank_lines_do_not_shift_line_numbers(paths):
     [raw] = read_rows(paths.raw / "web" / "events")
     [q] = read_rows(paths.quarantine / "web" / "events")
     assert (raw["_source_row"], q["_source_row"], q["_rule"]) == (1, 3, "allowed_values")
+
+
+def test_free_text_length_counts_characters_and_formulas_may_hide_behind_blanks(paths):
+    """The cheap first tests (bytes, first character) must not change what the rules say."""
+    feed = next(f for f in ALL_FEEDS if f.key == "sales/customers")
+    cells = {
+        "C1": "é" * 600,  # 1,200 bytes but 600 characters: fine
+        "C2": "a" * 1001,  # too long
+        "C3": " " * 3 + "a" * 1000 + " " * 5,  # 1,000 characters once trimmed: fine
+        "C4": "   =HYPERLINK(\"http://x\")",  # a formula behind blanks
+        "C5": "+57 300 123 4567",  # a phone-like name, not a formula
+        "C6": "-12.5",  # a negative number, not a formula
+    }
+    rows = [example_row(feed) | {"customer_id": k, "customer_name": v} for k, v in cells.items()]
+    write_landed(paths.landing / "sales" / "customers" / "names.csv", feed, rows)
+    report = ingest_feed(paths, feed)
+    assert (report.rows_raw, report.rows_quarantined) == (4, 2)
+    quarantined = {r["_source_row"]: (r["_rule"], r["_column"]) for r in read_rows(paths.quarantine / "sales" / "customers")}
+    assert quarantined == {3: ("too_long", "customer_name"), 5: ("formula_text", "customer_name")}
