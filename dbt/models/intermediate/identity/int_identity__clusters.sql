@@ -7,13 +7,9 @@
 -- on the integer node ids of int_identity__links. Only integers and the rule
 -- are stored: the record's text is in int_identity__source_records.
 
+-- links and record nodes are read where they are used: a CTE read several
+-- times would be copied whole first
 with
-
-links as (
-
-    select * from {{ ref('int_identity__links') }}
-
-),
 
 records as (
 
@@ -27,12 +23,6 @@ rules as (
 
 ),
 
-record_nodes as (
-
-    select * from {{ ref('int_identity__record_nodes') }}
-
-),
-
 -- how many records carry each node (a record carries a node once), and which
 -- fuzzy rules touch it
 node_usage as (
@@ -40,7 +30,7 @@ node_usage as (
     select
         node_id,
         count(*) as records
-    from record_nodes
+    from {{ ref('int_identity__record_nodes') }}
     group by 1
 
 ),
@@ -50,13 +40,13 @@ fuzzy_nodes as (
     select
         node_a as node_id,
         match_rule
-    from links
+    from {{ ref('int_identity__links') }}
     where match_rule in ('email_one_edit', 'name_city_birth')
     union
     select
         node_b as node_id,
         match_rule
-    from links
+    from {{ ref('int_identity__links') }}
     where match_rule in ('email_one_edit', 'name_city_birth')
 
 ),
@@ -79,7 +69,7 @@ graph_links as (
         l.node_a,
         l.node_b
 
-    from links as l
+    from {{ ref('int_identity__links') }} as l
     left join leaf_nodes as leaf on l.node_b = leaf.node_id
     where leaf.node_id is null
 
@@ -118,7 +108,7 @@ record_evidence as (
         rn.record_id,
         rn.identifier_type as match_rule
 
-    from record_nodes as rn
+    from {{ ref('int_identity__record_nodes') }} as rn
     inner join node_usage as u on rn.node_id = u.node_id
     where u.records > 1
 
@@ -128,7 +118,7 @@ record_evidence as (
         rn.record_id,
         f.match_rule
 
-    from record_nodes as rn
+    from {{ ref('int_identity__record_nodes') }} as rn
     inner join fuzzy_nodes as f on rn.node_id = f.node_id
 
 ),

@@ -37,59 +37,55 @@ records as (
 
 ),
 
--- the register so far (nothing on the first run); the two branches render
--- differently, which SQLFluff's indentation rule cannot follow
-history as (
-
-    -- noqa: disable=LT02
-    {% if is_incremental() %}
-        select
-            record_uid,
-            customer_key,
-            key_first_seen_date,
-            run_sequence
-        from {{ this }}
-    {% else %}
-        select
-            cast(null as {{ dbt.type_string() }}) as record_uid,
-            cast(null as {{ dbt.type_string() }}) as customer_key,
-            cast(null as date) as key_first_seen_date,
-            cast(null as {{ dbt.type_int() }}) as run_sequence
-        where 1 = 0
-    {% endif %}
-    -- noqa: enable=LT02
-
-),
+-- the register so far (nothing on the first run), read where it is used: a
+-- CTE read three times would be copied whole first
+{%- set history_relation -%}
+    {%- if is_incremental() -%}
+        {{ this }}
+    {%- else -%}
+        (
+            select
+                cast(null as {{ dbt.type_string() }}) as record_uid,
+                cast(null as {{ dbt.type_string() }}) as customer_key,
+                cast(null as date) as key_first_seen_date,
+                cast(null as {{ dbt.type_int() }}) as run_sequence
+            where 1 = 0
+        )
+    {%- endif -%}
+{%- endset %}
 
 this_run as (
 
     select coalesce(max(run_sequence), 0) + 1 as run_sequence
-    from history
+    from {{ history_relation }} as history
 
 ),
 
-history_ranked as (
+-- each record's latest run, on the integer id (identity_id): grouping millions
+-- of rows by the record_uid text, or carrying the text through the grouping,
+-- cost several times more
+latest_run as (
 
     select
-        record_uid,
-        customer_key,
-        key_first_seen_date,
-        row_number() over (partition by record_uid order by run_sequence desc) as recency
+        {{ identity_id('record_uid') }} as record_id,
+        max(run_sequence) as run_sequence
 
-    from history
+    from {{ history_relation }} as history
+    group by 1
 
 ),
 
 previous as (
 
     select
-        record_uid,
-        {{ identity_id('record_uid') }} as record_id,
-        customer_key,
-        key_first_seen_date
+        h.record_uid,
+        l.record_id,
+        h.customer_key,
+        h.key_first_seen_date
 
-    from history_ranked
-    where recency = 1
+    from {{ history_relation }} as h
+    inner join latest_run as l
+        on {{ identity_id('h.record_uid') }} = l.record_id and h.run_sequence = l.run_sequence
 
 ),
 
@@ -203,19 +199,19 @@ surviving_key as (
 
 ),
 
-known_keys as (
+-- clusters without a key to keep whose new key (the hash of the anchor) some
+-- record already had before: they take the '|split' variant instead
+taken_new_keys as (
 
-    select distinct customer_key from history
-    where customer_key is not null
-
-),
-
-new_keys as (
-
-    select
-        cluster_id,
-        {{ dbt.hash('anchor_record_uid') }} as customer_key
-    from cluster_anchor
+    select a.cluster_id
+    from cluster_anchor as a
+    left join surviving_key as s on a.cluster_id = s.cluster_id
+    where
+        s.cluster_id is null
+        and {{ dbt.hash('a.anchor_record_uid') }} in (
+            select history.customer_key from {{ history_relation }} as history
+            where history.customer_key is not null
+        )
 
 ),
 
@@ -226,16 +222,15 @@ cluster_key as (
         coalesce(
             s.customer_key,
             case
-                when k.customer_key is null then new_key.customer_key
+                when t.cluster_id is null then {{ dbt.hash('a.anchor_record_uid') }}
                 else {{ dbt.hash(dbt.concat(['a.anchor_record_uid', "'|split'"])) }}
             end
         ) as customer_key,
         coalesce(s.key_first_seen_date, a.cluster_first_seen_date) as key_first_seen_date
 
     from cluster_anchor as a
-    inner join new_keys as new_key on a.cluster_id = new_key.cluster_id
     left join surviving_key as s on a.cluster_id = s.cluster_id
-    left join known_keys as k on new_key.customer_key = k.customer_key
+    left join taken_new_keys as t on a.cluster_id = t.cluster_id
 
 ),
 

@@ -9,25 +9,15 @@
 --     name (phone_and_name); a record naming several people links nothing;
 --   * fuzzy rules link two nodes carried by different records:
 --     email_one_edit and name_city_birth (see identity_match_rules seed).
--- Connected components over these edges are the customers.
+-- Connected components over these edges are the customers. Record nodes and
+-- source records are read where they are used: a CTE read several times would
+-- be copied whole first.
 
 with
-
-records as (
-
-    select * from {{ ref('int_identity__source_records') }}
-
-),
 
 shared as (
 
     select * from {{ ref('int_identity__shared_identifiers') }}
-
-),
-
-record_nodes as (
-
-    select * from {{ ref('int_identity__record_nodes') }}
 
 ),
 
@@ -45,7 +35,7 @@ deterministic as (
         n.node_id as node_b,
         n.identifier_type as match_rule
 
-    from record_nodes as n
+    from {{ ref('int_identity__record_nodes') }} as n
     inner join record_anchor as a on n.record_id = a.record_id
     where n.node_id <> a.anchor_node_id
 
@@ -58,7 +48,7 @@ erp_names as (
         given_name,
         document_number
 
-    from records
+    from {{ ref('int_identity__source_records') }}
     where source_feed = 'customers' and given_name is not null
 
 ),
@@ -74,9 +64,9 @@ email_people as (
         max(p.document_number) as document_number
 
     from {{ ref('int_identity__record_identifiers') }} as e
-    inner join record_nodes as u
+    inner join {{ ref('int_identity__record_nodes') }} as u
         on e.record_id = u.record_id and e.node_id = u.node_id
-    inner join record_nodes as c
+    inner join {{ ref('int_identity__record_nodes') }} as c
         on e.record_id = c.record_id and c.identifier_type = 'customer_number'
     inner join erp_names as p on c.node_id = p.customer_node_id
     where e.identifier_type = 'email'
@@ -121,23 +111,37 @@ email_lengths as (
 
 ),
 
+-- the four block keys of each email, from one pass over email_lengths (a
+-- union of four selects recomputed block_prefix, a regular expression, per key)
+block_sides as (
+
+    select 1 as side
+    union all
+    select 2 as side
+    union all
+    select 3 as side
+    union all
+    select 4 as side
+
+),
+
 email_blocks as (
 
-    {%- for side, expression in [
-        ('<', 'substring(local_part, 1, half_down)'),
-        ('<', 'substring(local_part, 1, half_shorter)'),
-        ('>', dbt.right('local_part', 'half_up')),
-        ('>', dbt.right('local_part', 'half_down'))
-    ] %}
+    select
+        e.node,
+        e.document_number,
+        e.local_part,
+        {{ dbt.concat([
+            'e.block_prefix',
+            "case when s.side <= 2 then '<' else '>' end",
+            "case s.side when 1 then substring(e.local_part, 1, e.half_down)"
+            ~ " when 2 then substring(e.local_part, 1, e.half_shorter)"
+            ~ " when 3 then " ~ dbt.right('e.local_part', 'e.half_up')
+            ~ " else " ~ dbt.right('e.local_part', 'e.half_down') ~ " end"
+        ]) }} as block_key
 
-        select
-            node,
-            document_number,
-            local_part,
-            {{ dbt.concat(['block_prefix', "'" ~ side ~ "'", expression]) }} as block_key
-        from email_lengths
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    from email_lengths as e
+    cross join block_sides as s
 
 ),
 
@@ -177,7 +181,7 @@ erp_people as (
         r.birth_date,
         r.document_number
 
-    from records as r
+    from {{ ref('int_identity__source_records') }} as r
     left join shared as record_conflict
         on record_conflict.identifier_type = 'record' and r.record_id = record_conflict.node_id
     where

@@ -64,11 +64,10 @@ deduplicated as (
 final as (
 
     select
-        record_uid,
+        {{ identity_id('record_uid') }} as record_id,
         identifier_type,
         identifier_value,
         observed_at,
-        {{ identity_id('record_uid') }} as record_id,
         {{ identity_id(dbt.concat(['identifier_type', "':'", 'identifier_value'])) }} as node_id
 
     from deduplicated

@@ -17,21 +17,28 @@ records as (
 
 ),
 
+-- ranked per record on the integer id (identity_id), not the record_uid text
 ranked_history as (
 
     select
-        record_uid,
+        record_id,
         customer_key,
-        row_number() over (partition by record_uid order by run_sequence desc) as recency
+        row_number() over (partition by record_id order by run_sequence desc) as recency
 
-    from {{ ref('int_identity__key_history') }}
+    from (
+        select
+            {{ identity_id('record_uid') }} as record_id,
+            customer_key,
+            run_sequence
+        from {{ ref('int_identity__key_history') }}
+    ) as history_ids
 
 ),
 
 current_key as (
 
     select
-        record_uid,
+        record_id,
         customer_key
 
     from ranked_history
@@ -42,7 +49,6 @@ current_key as (
 final as (
 
     select
-        r.record_uid,
         r.record_id,
         r.source_system,
         r.source_feed,
@@ -58,7 +64,7 @@ final as (
     from clusters as c
     inner join records as r on c.record_id = r.record_id
     left join current_key as k
-        on r.record_uid = k.record_uid and c.cluster_id is not null
+        on c.record_id = k.record_id and c.cluster_id is not null
 
 )
 

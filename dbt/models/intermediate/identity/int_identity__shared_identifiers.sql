@@ -14,13 +14,9 @@
 -- Joins run on the integer ids of records and nodes (identity_id); node_id is
 -- the shared node's id, or the record's id for a record naming several people.
 
+-- record identifiers are read where they are used: a CTE read several times
+-- would be copied whole first
 with
-
-identifiers as (
-
-    select * from {{ ref('int_identity__record_identifiers') }}
-
-),
 
 erp_people as (
 
@@ -42,7 +38,7 @@ record_people as (
         p.given_name,
         p.document_number
 
-    from identifiers as i
+    from {{ ref('int_identity__record_identifiers') }} as i
     inner join erp_people as p on i.node_id = p.customer_node_id
     where i.identifier_type = 'customer_number'
 
@@ -57,7 +53,7 @@ contact_values as (
         max(identifier_value) as identifier_value,
         count(*) as records
 
-    from identifiers
+    from {{ ref('int_identity__record_identifiers') }}
     where identifier_type in ('email', 'phone')
     group by 1, 2
     having count(*) > 1
@@ -75,23 +71,28 @@ contact_people as (
         count(distinct p.document_number) as documents
 
     from contact_values as v
-    inner join identifiers as i on v.node_id = i.node_id
+    inner join {{ ref('int_identity__record_identifiers') }} as i on v.node_id = i.node_id
     inner join record_people as p on i.record_id = p.record_id
     group by 1, 2, 3, 4
 
 ),
 
 -- only a record with two or more customer numbers can name several people
+-- (record_identifiers holds the integer record_id; the text is in source_records)
 multi_customer_records as (
 
     select
-        record_id,
-        max(record_uid) as record_uid
+        m.record_id,
+        r.record_uid
 
-    from identifiers
-    where identifier_type = 'customer_number'
-    group by 1
-    having count(*) > 1
+    from (
+        select record_id
+        from {{ ref('int_identity__record_identifiers') }}
+        where identifier_type = 'customer_number'
+        group by 1
+        having count(*) > 1
+    ) as m
+    inner join {{ ref('int_identity__source_records') }} as r on m.record_id = r.record_id
 
 ),
 

@@ -13,14 +13,9 @@
 --   * contact fields and documents leave as salted hashes and masks.
 -- Plus the missing member, that facts point at when the customer is unknown.
 
+-- int_identity__record_keys is read where it is used (resolved records only):
+-- a CTE read three times would be copied whole first
 with
-
-record_keys as (
-
-    select * from {{ ref('int_identity__record_keys') }}
-    where is_resolved
-
-),
 
 erp_records as (
 
@@ -38,10 +33,10 @@ erp_records as (
         c.updated_at
 
     from {{ ref('stg_sales__customers') }} as c
-    inner join record_keys as k
-        on k.source_feed = 'customers' and c.customer_id = k.source_record_id
+    inner join {{ ref('int_identity__record_keys') }} as k
+        on k.is_resolved and k.source_feed = 'customers' and c.customer_id = k.source_record_id
     -- normalised once, by identity resolution
-    inner join {{ ref('int_identity__source_records') }} as r on k.record_uid = r.record_uid
+    inner join {{ ref('int_identity__source_records') }} as r on k.record_id = r.record_id
 
 ),
 
@@ -140,7 +135,7 @@ contacts_ranked as (
         ) as preference
 
     from {{ ref('int_identity__record_identifiers') }} as i
-    inner join record_keys as k on i.record_uid = k.record_uid
+    inner join {{ ref('int_identity__record_keys') }} as k on k.is_resolved and i.record_id = k.record_id
     inner join {{ ref('customer_contact_survivorship') }} as s
         on i.identifier_type = s.identifier_type and k.source_feed = s.source_feed
 
@@ -169,7 +164,8 @@ customers as (
         max(case when source_system = 'contact_center' then 1 else 0 end) as in_contact_center,
         max(case when source_system = 'web' then 1 else 0 end) as in_web
 
-    from record_keys
+    from {{ ref('int_identity__record_keys') }}
+    where is_resolved
     group by 1
 
 ),
