@@ -1,10 +1,15 @@
-{{ config(materialized='table') }}
+{{ config(materialized='ephemeral') }}
 
--- What each source record says about who it is: the one pass of identity
--- resolution over the staged feeds. One row per source record, except web
--- visitors: one row per (visitor, customer number, email) they showed, the
--- anonymous part included. int_identity__source_records and
--- int_identity__record_identifiers are cut from here.
+-- What each source record says about who it is: the one description of
+-- identity resolution's view of the staged feeds, inlined (ephemeral) into
+-- int_identity__source_records and int_identity__record_identifiers, each of
+-- which reads only the rows it needs (observation_kind): writing these ~8M
+-- rows to a table and reading them back cost more than computing them where
+-- they are used. Rows:
+--   * 'record': one per source record of every feed but web events;
+--   * 'visit': one per web visitor (anonymous_id), over all its events;
+--   * 'login': one per web visitor and customer number it logged in with, and
+--     one per visitor and email (each carries that one identifier).
 
 with
 
@@ -13,6 +18,7 @@ customers as (
     select
         'sales' as source_system,
         'customers' as source_feed,
+        'record' as observation_kind,
         customer_id as source_record_id,
         coalesce(created_date, cast(updated_at as date)) as first_seen_date,
         coalesce(updated_at, cast(created_date as {{ dbt.type_timestamp() }})) as observed_at,
@@ -22,7 +28,8 @@ customers as (
         phone_normalized as phone,
         {{ normalize_name('customer_name') }} as name_normalized,
         {{ normalize_name('city') }} as city_normalized,
-        birth_date
+        birth_date,
+        cast(null as boolean) as has_login
 
     from {{ ref('stg_sales__customers') }}
 
@@ -45,6 +52,7 @@ order_customers as (
     select
         'sales' as source_system,
         'order_lines' as source_feed,
+        'record' as observation_kind,
         customer_id as source_record_id,
         first_order_date as first_seen_date,
         cast(last_order_date as {{ dbt.type_timestamp() }}) as observed_at,
@@ -54,7 +62,8 @@ order_customers as (
         cast(null as {{ dbt.type_string() }}) as phone,
         cast(null as {{ dbt.type_string() }}) as name_normalized,
         cast(null as {{ dbt.type_string() }}) as city_normalized,
-        cast(null as date) as birth_date
+        cast(null as date) as birth_date,
+        cast(null as boolean) as has_login
 
     from orders_by_customer
 
@@ -65,6 +74,7 @@ interactions as (
     select
         'contact_center' as source_system,
         'interactions' as source_feed,
+        'record' as observation_kind,
         interaction_id as source_record_id,
         cast(started_at as date) as first_seen_date,
         started_at as observed_at,
@@ -74,7 +84,8 @@ interactions as (
         caller_phone_normalized as phone,
         cast(null as {{ dbt.type_string() }}) as name_normalized,
         cast(null as {{ dbt.type_string() }}) as city_normalized,
-        cast(null as date) as birth_date
+        cast(null as date) as birth_date,
+        cast(null as boolean) as has_login
 
     from {{ ref('stg_contact_center__interactions') }}
 
@@ -85,6 +96,7 @@ cases as (
     select
         'contact_center' as source_system,
         'cases' as source_feed,
+        'record' as observation_kind,
         case_id as source_record_id,
         cast(opened_at as date) as first_seen_date,
         coalesce(updated_at, opened_at) as observed_at,
@@ -94,7 +106,8 @@ cases as (
         contact_phone_normalized as phone,
         cast(null as {{ dbt.type_string() }}) as name_normalized,
         cast(null as {{ dbt.type_string() }}) as city_normalized,
-        cast(null as date) as birth_date
+        cast(null as date) as birth_date,
+        cast(null as boolean) as has_login
 
     from {{ ref('stg_contact_center__cases') }}
 
@@ -105,6 +118,7 @@ campaign_members as (
     select
         'contact_center' as source_system,
         'campaign_members' as source_feed,
+        'record' as observation_kind,
         {{ dbt.concat(['campaign_id', "'|'", 'customer_id']) }} as source_record_id,
         cast(contacted_at as date) as first_seen_date,
         contacted_at as observed_at,
@@ -114,23 +128,24 @@ campaign_members as (
         cast(null as {{ dbt.type_string() }}) as phone,
         cast(null as {{ dbt.type_string() }}) as name_normalized,
         cast(null as {{ dbt.type_string() }}) as city_normalized,
-        cast(null as date) as birth_date
+        cast(null as date) as birth_date,
+        cast(null as boolean) as has_login
 
     from {{ ref('stg_contact_center__campaign_members') }}
 
 ),
 
-web_logins as (
+-- a visitor's first and last event, and whether it ever logged in
+web_visits as (
 
     select
         anonymous_id,
-        customer_id,
-        user_email_normalized,
         min(event_at) as first_event_at,
-        max(event_at) as last_event_at
+        max(event_at) as last_event_at,
+        max(case when customer_id is not null or user_email_normalized is not null then 1 else 0 end) as logins
 
     from {{ ref('stg_web__events') }}
-    group by 1, 2, 3
+    group by 1
 
 ),
 
@@ -139,22 +154,96 @@ web_visitors as (
     select
         'web' as source_system,
         'events' as source_feed,
+        'visit' as observation_kind,
+        anonymous_id as source_record_id,
+        cast(first_event_at as date) as first_seen_date,
+        last_event_at as observed_at,
+        cast(null as {{ dbt.type_string() }}) as customer_number,
+        cast(null as {{ dbt.type_string() }}) as document_number,
+        cast(null as {{ dbt.type_string() }}) as email,
+        cast(null as {{ dbt.type_string() }}) as phone,
+        cast(null as {{ dbt.type_string() }}) as name_normalized,
+        cast(null as {{ dbt.type_string() }}) as city_normalized,
+        cast(null as date) as birth_date,
+        logins = 1 as has_login
+
+    from web_visits
+
+),
+
+-- the customer numbers and emails each visitor logged in with, each once
+-- (the latest event showing it)
+web_customer_numbers as (
+
+    select
+        anonymous_id,
+        customer_id,
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at
+
+    from {{ ref('stg_web__events') }}
+    where customer_id is not null
+    group by 1, 2
+
+),
+
+web_emails as (
+
+    select
+        anonymous_id,
+        user_email_normalized,
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at
+
+    from {{ ref('stg_web__events') }}
+    where user_email_normalized is not null
+    group by 1, 2
+
+),
+
+web_logins as (
+
+    select
+        'web' as source_system,
+        'events' as source_feed,
+        'login' as observation_kind,
         anonymous_id as source_record_id,
         cast(first_event_at as date) as first_seen_date,
         last_event_at as observed_at,
         customer_id as customer_number,
         cast(null as {{ dbt.type_string() }}) as document_number,
+        cast(null as {{ dbt.type_string() }}) as email,
+        cast(null as {{ dbt.type_string() }}) as phone,
+        cast(null as {{ dbt.type_string() }}) as name_normalized,
+        cast(null as {{ dbt.type_string() }}) as city_normalized,
+        cast(null as date) as birth_date,
+        true as has_login
+
+    from web_customer_numbers
+
+    union all
+
+    select
+        'web' as source_system,
+        'events' as source_feed,
+        'login' as observation_kind,
+        anonymous_id as source_record_id,
+        cast(first_event_at as date) as first_seen_date,
+        last_event_at as observed_at,
+        cast(null as {{ dbt.type_string() }}) as customer_number,
+        cast(null as {{ dbt.type_string() }}) as document_number,
         user_email_normalized as email,
         cast(null as {{ dbt.type_string() }}) as phone,
         cast(null as {{ dbt.type_string() }}) as name_normalized,
         cast(null as {{ dbt.type_string() }}) as city_normalized,
-        cast(null as date) as birth_date
+        cast(null as date) as birth_date,
+        true as has_login
 
-    from web_logins
+    from web_emails
 
 ),
 
-unioned as (
+records as (
 
     select * from customers
     union all
@@ -165,15 +254,39 @@ unioned as (
     select * from cases
     union all
     select * from campaign_members
+
+),
+
+unioned as (
+
+    select * from records
     union all
     select * from web_visitors
+    union all
+    select * from web_logins
 
 ),
 
 final as (
 
     select
-        *,
+        source_system,
+        source_feed,
+        observation_kind,
+        source_record_id,
+        first_seen_date,
+        observed_at,
+        customer_number,
+        document_number,
+        email,
+        phone,
+        name_normalized,
+        city_normalized,
+        birth_date,
+        case
+            when observation_kind = 'record' then coalesce(customer_number, document_number, email, phone) is not null
+            else has_login
+        end as has_identifier,
         {{ dbt.concat(['source_feed', "':'", 'source_record_id']) }} as record_uid
 
     from unioned

@@ -5,59 +5,48 @@
 -- normalises them. A web visitor carries every customer number and email it
 -- logged in with. observed_at: the latest time the record showed the identifier.
 -- record_id and node_id are the integer ids (identity_id) of the record and of
--- the graph node '<identifier_type>:<identifier_value>'.
+-- the graph node '<identifier_type>:<identifier_value>'. The text of the record
+-- (record_uid) is in int_identity__source_records.
 
 with
 
+-- every observation carries each identifier at most once ('login' rows of a
+-- web visitor one each), so (record, type, value) is unique without grouping
 observations as (
 
     select * from {{ ref('int_identity__observations') }}
+    where observation_kind <> 'visit'
 
 ),
 
+identifier_types as (
+
+    select 'customer_number' as identifier_type
+    union all
+    select 'document' as identifier_type
+    union all
+    select 'email' as identifier_type
+    union all
+    select 'phone' as identifier_type
+
+),
+
+-- one pass over the observations, one row per identifier present
 long as (
 
-    {%- for identifier_type, column in [
-        ('customer_number', 'customer_number'), ('document', 'document_number'),
-        ('email', 'email'), ('phone', 'phone')
-    ] %}
-
-        select
-            record_uid,
-            '{{ identifier_type }}' as identifier_type,
-            {{ column }} as identifier_value,
-            observed_at
-        from observations
-        where {{ column }} is not null
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-
-),
-
--- one row per record and identifier already, except web visitors, whose
--- observations may repeat a customer number or an email
-deduplicated as (
-
     select
-        record_uid,
-        identifier_type,
-        identifier_value,
-        observed_at
+        o.record_uid,
+        t.identifier_type,
+        o.observed_at,
+        case t.identifier_type
+            when 'customer_number' then o.customer_number
+            when 'document' then o.document_number
+            when 'email' then o.email
+            else o.phone
+        end as identifier_value
 
-    from long
-    where record_uid not like 'events:%'
-
-    union all
-
-    select
-        record_uid,
-        identifier_type,
-        identifier_value,
-        max(observed_at) as observed_at
-
-    from long
-    where record_uid like 'events:%'
-    group by 1, 2, 3
+    from observations as o
+    cross join identifier_types as t
 
 ),
 
@@ -70,7 +59,8 @@ final as (
         observed_at,
         {{ identity_id(dbt.concat(['identifier_type', "':'", 'identifier_value'])) }} as node_id
 
-    from deduplicated
+    from long
+    where identifier_value is not null
 
 )
 
