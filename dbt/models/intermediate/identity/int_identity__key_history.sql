@@ -56,7 +56,7 @@ records as (
 
 this_run as (
 
-    select coalesce(max(run_sequence), 0) + 1 as run_sequence
+    select coalesce(max(history.run_sequence), 0) + 1 as run_sequence
     from {{ history_relation }} as history
 
 ),
@@ -67,8 +67,8 @@ this_run as (
 latest_run as (
 
     select
-        {{ identity_id('record_uid') }} as record_id,
-        max(run_sequence) as run_sequence
+        {{ identity_id('history.record_uid') }} as record_id,
+        max(history.run_sequence) as run_sequence
 
     from {{ history_relation }} as history
     group by 1
