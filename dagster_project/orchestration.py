@@ -22,11 +22,10 @@ import os
 import urllib.request
 
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from .contracts import ALL_FEEDS
 from .ingest.landing import LandedFile, discover
-from .ingest.partitions import partition_date
+from .ingest.partitions import partition_date, range_tags
 from .settings import Paths
 
 WEBHOOK_ENV = "VECTOR_CRM_FAILURE_WEBHOOK"
@@ -50,7 +49,7 @@ def run_days(files: list[LandedFile]) -> dict[str, str]:
     days = sorted({partition_date(f) for f in files})
     if (days[-1] - days[0]).days >= MAX_SENSOR_DAYS:
         return {"vector_crm/catch_up": f"{len(days)} landing days from {days[0]} to {days[-1]}"}
-    return {ASSET_PARTITION_RANGE_START_TAG: days[0].isoformat(), ASSET_PARTITION_RANGE_END_TAG: days[-1].isoformat()}
+    return range_tags(days[0].isoformat(), days[-1].isoformat())
 
 
 def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:

@@ -66,13 +66,12 @@ def landing_days(text: str) -> tuple[str, str]:
 
 def run_pipeline(paths: Paths, days: tuple[str, str] | None = None) -> bool:
     from dagster import DagsterInstance
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-
     from .definitions import defs
+    from .ingest.partitions import range_tags
 
     job = defs.resolve_job_def("full_pipeline")
     # Without days the run is unpartitioned: ingestion loads every new file of any day.
-    tags = {ASSET_PARTITION_RANGE_START_TAG: days[0], ASSET_PARTITION_RANGE_END_TAG: days[1]} if days else {}
+    tags = range_tags(*days) if days else {}
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             tags=tags,

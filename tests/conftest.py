@@ -47,9 +47,9 @@ def pipeline(tmp_path_factory):
     second is the daily run the landing sensor asks for, on the last landing day
     (LAST_LANDING_DAY). Built once per test session (~40 s)."""
     from dagster import DagsterInstance
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     from dagster_project.generate import generate
+    from dagster_project.ingest.partitions import range_tags
 
     data_dir = tmp_path_factory.mktemp("e2e") / "data"
     old = os.environ.get(DATA_DIR_ENV)
@@ -63,8 +63,7 @@ def pipeline(tmp_path_factory):
         first = job.execute_in_process(instance=instance, raise_on_error=False)
         raw_after_first = raw_counts(paths)
         day = last_landing_day(paths)
-        second = job.execute_in_process(instance=instance, raise_on_error=False, tags={
-            ASSET_PARTITION_RANGE_START_TAG: day, ASSET_PARTITION_RANGE_END_TAG: day})
+        second = job.execute_in_process(instance=instance, raise_on_error=False, tags=range_tags(day, day))
     yield paths, first, second, raw_after_first
     if old is None:
         os.environ.pop(DATA_DIR_ENV)

@@ -21,6 +21,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import dagster as dg
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from .landing import LandedFile
 
@@ -60,6 +61,12 @@ def partition_date(f: LandedFile, today: date | None = None) -> date:
 def in_days(f: LandedFile, first: date, last: date, today: date | None = None) -> bool:
     """Whether the file belongs to one of the days first..last (both included)."""
     return first <= partition_date(f, today) <= last
+
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    """Run tags that make a run cover the days first..last (YYYY-MM-DD) as one partition range:
+    how a single run fills many partitions (Dagster's RunRequest takes one partition key)."""
+    return {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last}
 
 
 def window_days(window: dg.TimeWindow) -> tuple[date, date]:

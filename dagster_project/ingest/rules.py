@@ -16,6 +16,7 @@ rules set by the readers); quarantine rows carry them with the column.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..contracts import Column, Feed
@@ -51,13 +52,13 @@ def _is_free_text(c: Column) -> bool:
 
 
 def prepared_columns(feed: Feed) -> list[str]:
-    """Level 1: `_cell{i}` (for columns that have a rule) and `_val{i}` per contract column."""
+    """Level 1: `_cell{i}` (for columns whose rules or messages read it) and `_val{i}` per contract column."""
     out = []
     for i, c in enumerate(feed.columns):
         cell = f"nullif(trim({q(c.name)}), '')"
         # Only when a rule reads it: trimming every free-text cell of every row costs ~15 %
         # of a load, and free text's own rules read the landed cell (`_val`) instead.
-        if any(f"_cell{i}" in ch.condition + ch.message for ch in column_checks(i, c)):
+        if any(re.search(rf"\b_cell{i}\b", ch.condition + ch.message) for ch in column_checks(i, c)):
             out.append(f"{cell} as _cell{i}")
         # Free text keeps its landed spelling (staging trims and normalises); the readers
         # already give NULL for an empty cell.

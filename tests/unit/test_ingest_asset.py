@@ -6,12 +6,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from dagster_project.contracts import get_feed
 from dagster_project.ingest.assets import build_ingest_asset
 from dagster_project.ingest.landing import LandedFile
-from dagster_project.ingest.partitions import date_in_name, partition_date
+from dagster_project.ingest.partitions import date_in_name, partition_date, range_tags
 from tests.helpers import example_row, read_rows, write_landed
 
 ORDER_LINES = get_feed("sales", "order_lines")
@@ -66,8 +65,7 @@ def test_a_backfill_of_two_days_loads_their_files_and_nothing_else(paths):
     stamp = datetime(2024, 1, 6, 12, tzinfo=timezone.utc).timestamp()
     os.utime(undated, (stamp, stamp))
 
-    days = dg.materialize([asset], tags={ASSET_PARTITION_RANGE_START_TAG: "2024-01-05",
-                                         ASSET_PARTITION_RANGE_END_TAG: "2024-01-06"})
+    days = dg.materialize([asset], tags=range_tags("2024-01-05", "2024-01-06"))
     assert days.success
     assert _materialized_days(days) == ["2024-01-05", "2024-01-06"]
     assert _loaded_files(paths) == {"sales/order_lines/order_lines_2024-01-05.csv",
