@@ -31,7 +31,12 @@
         only by their profile, so they are classified once per date and
         profile (prospect_groups) and each prospect row takes its group's
         result. Both go through the same rules and formulas, with a prospect's
-        purchase columns null, as the customer's row would have them;
+        purchase columns null, as the customer's row would have them. A
+        group is a date and a profile kind (customers sharing type, region,
+        birth year and activity), joined back on integers;
+      - the median gap is aggregated once per int_customers__order_days row
+        that some date reads (it only changes at order days), not once per
+        date and customer;
       - the value tier is tile_score of the rank by potential, applied through
         each tier's lowest potential (macro tile_thresholds), so no window
         sorts the customer rows;
@@ -120,16 +125,30 @@ at_previous_window_start as (
 ),
 {%- endif %}
 
+-- the median gap at each row some as-of date reads (it only changes at order
+-- days, so it is computed once per such row, not once per as-of date)
+median_rows as (
+
+    select distinct
+        customer_id,
+        order_date
+
+    from at_as_of
+
+),
+
 median_gaps as (
 
     select
-        as_of_dates.as_of_date,
-        order_days.customer_id,
+        median_rows.customer_id,
+        median_rows.order_date,
         {{ vector_crm.percentile_cont('order_days.gap_days', 0.5) }} as median_gap_days
 
-    from as_of_dates
+    from median_rows
     inner join order_days
-        on order_days.order_date <= as_of_dates.as_of_date
+        on
+            median_rows.customer_id = order_days.customer_id
+            and order_days.order_date <= median_rows.order_date
     where order_days.gap_days is not null
 
     group by 1, 2
@@ -169,7 +188,7 @@ purchases as (
             and at_as_of.customer_id = at_previous_window_start.customer_id
     {%- endif %}
     left join median_gaps
-        on at_as_of.as_of_date = median_gaps.as_of_date and at_as_of.customer_id = median_gaps.customer_id
+        on at_as_of.customer_id = median_gaps.customer_id and at_as_of.order_date = median_gaps.order_date
 
 ),
 
@@ -197,7 +216,16 @@ profiles as (
         profiles.activity_code,
         profiles.type_letter,
         profiles.first_seen_date,
-        coalesce(first_rows.first_row_date, cast('9999-12-31' as date)) as first_row_date
+        coalesce(first_rows.first_row_date, cast('9999-12-31' as date)) as first_row_date,
+        -- customers of the same kind share every profile column at every date
+        dense_rank() over (
+            order by
+                profiles.customer_type,
+                profiles.region_group_code,
+                profiles.birth_year,
+                profiles.activity_code,
+                profiles.type_letter
+        ) as profile_kind
 
     from {{ ref('int_customers__profiles') }} as profiles
     left join first_rows
@@ -223,16 +251,14 @@ buyers as (
 
 ),
 
--- prospects: one row per as-of date and customer known then without any row yet
-prospect_bands as (
+-- prospects: one row per as-of date and customer known then without any row
+-- yet, with their profile kind
+prospects as (
 
     select
         as_of_dates.as_of_date,
         profiles.customer_key,
-        profiles.customer_type,
-        profiles.region_group_code,
-        {{ vector_crm.segment_profile_band('as_of_dates.as_of_date', 'profiles', age_band_edges) }} as profile_band,
-        profiles.type_letter
+        profiles.profile_kind
 
     from as_of_dates
     inner join profiles
@@ -242,34 +268,63 @@ prospect_bands as (
 
 ),
 
-prospects as (
+profile_kinds as (
+
+    select distinct
+        profile_kind,
+        customer_type,
+        region_group_code,
+        birth_year,
+        activity_code,
+        type_letter
+
+    from profiles
+
+),
+
+prospect_counts as (
 
     select
         as_of_date,
-        customer_key,
+        profile_kind,
+        count(*) as customers
+
+    from prospects
+
+    group by 1, 2
+
+),
+
+prospect_bands as (
+
+    select
+        prospect_counts.as_of_date,
+        prospect_counts.profile_kind,
+        prospect_counts.customers,
+        profiles.customer_type,
+        profiles.region_group_code,
+        {{ vector_crm.segment_profile_band('prospect_counts.as_of_date', 'profiles', age_band_edges) }} as profile_band,
+        profiles.type_letter
+
+    from prospect_counts
+    inner join profile_kinds as profiles
+        on prospect_counts.profile_kind = profiles.profile_kind
+
+),
+
+-- prospects of the same date and profile kind are classified once, as a group
+prospect_groups as (
+
+    select
+        as_of_date,
+        profile_kind,
+        customers,
         customer_type,
         region_group_code,
         profile_band,
         {{ dbt.concat(['type_letter', 'region_group_code', 'profile_band']) }} as profile_code
 
     from prospect_bands
-
-),
-
--- prospects of the same date and profile are classified once, as a group
-prospect_groups as (
-
-    select
-        as_of_date,
-        customer_type,
-        region_group_code,
-        profile_band,
-        profile_code,
-        count(*) as customers
-
-    from prospects
-
-    group by 1, 2, 3, 4, 5
 
 ),
 
@@ -283,6 +338,7 @@ buyer_rows as (
         as_of_date,
         customer_id,
         customer_key,
+        cast(null as {{ dbt.type_bigint() }}) as profile_kind,
         1 as customers,
         customer_type,
         region_group_code,
@@ -310,6 +366,7 @@ group_rows as (
         as_of_date,
         cast(null as {{ dbt.type_bigint() }}) as customer_id,
         cast(null as {{ dbt.type_string() }}) as customer_key,
+        profile_kind,
         customers,
         customer_type,
         region_group_code,
@@ -347,6 +404,18 @@ activity_minimums as (
 ),
 {%- endfor %}
 
+-- prospect groups that a seed minimum of 0 orders makes active (usually none)
+active_prospect_groups as (
+
+    select prospect_groups.*
+
+    from prospect_groups
+    inner join activity_minimums
+        on prospect_groups.profile_code = activity_minimums.profile_code
+    where activity_minimums.min_orders_active <= 0
+
+),
+
 -- the revenue of each active customer: buyers' rows, and each prospect's own
 -- row only when a seed minimum of 0 orders makes prospects active
 active_revenues as (
@@ -366,16 +435,26 @@ active_revenues as (
 
     select
         prospects.as_of_date,
-        prospects.customer_type,
-        prospects.region_group_code,
-        prospects.profile_band,
-        prospects.profile_code,
+        active_prospect_groups.customer_type,
+        active_prospect_groups.region_group_code,
+        active_prospect_groups.profile_band,
+        active_prospect_groups.profile_code,
         0 as revenue_year
 
     from prospects
-    inner join activity_minimums
-        on prospects.profile_code = activity_minimums.profile_code
-    where activity_minimums.min_orders_active <= 0
+    inner join active_prospect_groups
+        on
+            prospects.as_of_date = active_prospect_groups.as_of_date
+            and prospects.profile_kind = active_prospect_groups.profile_kind
+    -- a semi join first, so that the prospects are probed against the
+    -- (usually empty) active groups instead of hashed
+    where exists (
+        select 1
+        from active_prospect_groups as active_groups
+        where
+            active_groups.as_of_date = prospects.as_of_date
+            and active_groups.profile_kind = prospects.profile_kind
+    )
 
 ),
 
@@ -545,12 +624,7 @@ customer_rows as (
 
     from prospects
     inner join group_final as prospect_groups
-        on
-            prospects.as_of_date = prospect_groups.as_of_date
-            and prospects.profile_code = prospect_groups.profile_code
-            and prospects.region_group_code = prospect_groups.region_group_code
-            and prospects.profile_band = prospect_groups.profile_band
-            and coalesce(prospects.customer_type, '') = coalesce(prospect_groups.customer_type, '')
+        on prospects.as_of_date = prospect_groups.as_of_date and prospects.profile_kind = prospect_groups.profile_kind
 
 )
 
@@ -618,6 +692,7 @@ left join {{ ref('lifecycle_stages') }} as lifecycle_stages
     select
         as_of_dates.as_of_date,
         order_days.customer_id,
+        order_days.order_date,
         order_days.first_order_day,
         order_days.last_order_day,
         order_days.last_return_day,
@@ -659,6 +734,7 @@ left join {{ ref('lifecycle_stages') }} as lifecycle_stages
         rows.as_of_date,
         rows.customer_id,
         rows.customer_key,
+        rows.profile_kind,
         rows.customers,
         rows.customer_type,
         rows.region_group_code,
