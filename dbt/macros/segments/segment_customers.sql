@@ -104,12 +104,6 @@ as_of_dates as (
 
 ),
 
-order_days as (
-
-    select * from {{ ref('int_customers__order_days') }}
-
-),
-
 at_as_of as (
     {{ vector_crm.segment_latest_order_row('as_of_date') }}
 ),
@@ -145,7 +139,7 @@ median_gaps as (
         {{ vector_crm.percentile_cont('order_days.gap_days', 0.5) }} as median_gap_days
 
     from median_rows
-    inner join order_days
+    inner join {{ ref('int_customers__order_days') }} as order_days
         on
             median_rows.customer_id = order_days.customer_id
             and order_days.order_date <= median_rows.order_date
@@ -199,7 +193,7 @@ first_rows as (
         customer_id,
         min(order_date) as first_row_date
 
-    from order_days
+    from {{ ref('int_customers__order_days') }}
 
     group by 1
 
@@ -703,7 +697,7 @@ left join {{ ref('lifecycle_stages') }} as lifecycle_stages
         order_days.cum_costed_revenue
 
     from as_of_dates
-    inner join order_days
+    inner join {{ ref('int_customers__order_days') }} as order_days
         on
             order_days.order_date <= as_of_dates.{{ date_column }}
             and (order_days.next_row_date > as_of_dates.{{ date_column }} or order_days.next_row_date is null)

@@ -32,25 +32,20 @@ stored as (
 ),
 {%- endif %}
 
-history as (
-
-    select history.*
-
-    from {{ ref('customer_segment_history') }} as history
-    {%- if is_incremental() %}
-    inner join stored
-        on history.month_end >= stored.last_month_end
-    {%- endif %}
-
-),
-
 month_pairs as (
 
     select
         month_end,
         lag(month_end) over (order by month_end) as previous_month_end
 
-    from (select distinct month_end from history) as months
+    from (
+        select distinct history.month_end
+        from {{ ref('customer_segment_history') }} as history
+        {%- if is_incremental() %}
+        inner join stored
+            on history.month_end >= stored.last_month_end
+        {%- endif %}
+    ) as months
 
 ),
 
@@ -74,6 +69,7 @@ new_months as (
 {%- for side, month_column in [('after', 'month_end'), ('before', 'previous_month_end')] %}
 
 -- every customer at the {{ 'month end' if side == 'after' else 'previous month end' }} of each new month
+-- (the history is read by each side, not shared: a shared 27M-row read is copied)
 customers_{{ side }} as (
 
     select
@@ -85,7 +81,7 @@ customers_{{ side }} as (
         history.revenue_year
 
     from new_months
-    inner join history
+    inner join {{ ref('customer_segment_history') }} as history
         on new_months.{{ month_column }} = history.month_end
 
 ),
