@@ -27,11 +27,11 @@
 {%- endmacro %}
 
 {% macro default__normalize_name(column_name) -%}
-    nullif(trim({{ vector_crm.regexp_replace_all(
-        vector_crm.regexp_replace_all(
-            "translate(lower(cast(" ~ column_name ~ " as " ~ dbt.type_string() ~ ")), 'áàäâãéèëêíìïîóòöôõúùüûñç', 'aaaaaeeeeiiiiooooouuuunc')",
-            '[^a-z0-9 ]', ''),
-        ' +', ' ') }}), '')
+    {%- set letters = vector_crm.regexp_replace_all(
+        "translate(lower(cast(" ~ column_name ~ " as " ~ dbt.type_string() ~ ")), 'áàäâãéèëêíìïîóòöôõúùüûñç', 'aaaaaeeeeiiiiooooouuuunc')",
+        '[^a-z0-9 ]', '') -%}
+    {#- runs of spaces are rare: the second regular expression only runs where there is one (the engine computes `letters` once) -#}
+    nullif(trim(case when {{ letters }} like '%  %' then {{ vector_crm.regexp_replace_all(letters, ' +', ' ') }} else {{ letters }} end), '')
 {%- endmacro %}
 
 

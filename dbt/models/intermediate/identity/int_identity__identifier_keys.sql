@@ -37,7 +37,7 @@ final as (
     inner join {{ ref('int_identity__record_identifiers') }} as i
         on n.record_id = i.record_id and n.node_id = i.node_id
     inner join {{ ref('int_identity__record_keys') }} as k on n.record_id = k.record_id
-    where k.is_resolved
+    where k.is_resolved and i.identifier_type in ('customer_number', 'email')
 
 )
 

@@ -118,18 +118,20 @@ record_state as (
 
 ),
 
+-- the anchor sorts first by first_seen_date (nulls last), so its date is the
+-- cluster's earliest one: one ranking, no second window for the minimum
 cluster_anchor as (
 
     select
         cluster_id,
         record_uid as anchor_record_uid,
-        cluster_first_seen_date
+        first_seen_date as cluster_first_seen_date
 
     from (
         select
             cluster_id,
             record_uid,
-            min(first_seen_date) over (partition by cluster_id) as cluster_first_seen_date,
+            first_seen_date,
             row_number() over (
                 partition by cluster_id
                 order by first_seen_date asc nulls last, record_uid asc

@@ -13,25 +13,40 @@
 
 with
 
+-- ERP cities are few (tens): normalised once per distinct value, joined back
+customer_cities as (
+
+    select
+        city,
+        {{ normalize_name('city') }} as city_normalized
+
+    from (
+        select distinct city from {{ ref('stg_sales__customers') }}
+        where city is not null
+    ) as cities
+
+),
+
 customers as (
 
     select
         'sales' as source_system,
         'customers' as source_feed,
         'record' as observation_kind,
-        customer_id as source_record_id,
-        coalesce(created_date, cast(updated_at as date)) as first_seen_date,
-        coalesce(updated_at, cast(created_date as {{ dbt.type_timestamp() }})) as observed_at,
-        customer_id as customer_number,
-        {{ normalize_document('document_id') }} as document_number,
-        email_normalized as email,
-        phone_normalized as phone,
-        {{ normalize_name('customer_name') }} as name_normalized,
-        {{ normalize_name('city') }} as city_normalized,
-        birth_date,
+        c.customer_id as source_record_id,
+        coalesce(c.created_date, cast(c.updated_at as date)) as first_seen_date,
+        coalesce(c.updated_at, cast(c.created_date as {{ dbt.type_timestamp() }})) as observed_at,
+        c.customer_id as customer_number,
+        {{ normalize_document('c.document_id') }} as document_number,
+        c.email_normalized as email,
+        c.phone_normalized as phone,
+        {{ normalize_name('c.customer_name') }} as name_normalized,
+        cc.city_normalized,
+        c.birth_date,
         cast(null as boolean) as has_login
 
-    from {{ ref('stg_sales__customers') }}
+    from {{ ref('stg_sales__customers') }} as c
+    left join customer_cities as cc on c.city = cc.city
 
 ),
 
@@ -172,16 +187,33 @@ web_visitors as (
 ),
 
 -- the customer numbers and emails each visitor logged in with, each once
--- (the latest event showing it)
+-- (the latest event showing it): one pass over the login events, grouped by
+-- visitor, customer number and email (a few hundred thousand groups), then
+-- by each identifier from that small result
+web_login_events as (
+
+    select
+        anonymous_id,
+        customer_id,
+        user_email_normalized,
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at
+
+    from {{ ref('stg_web__events') }}
+    where customer_id is not null or user_email_normalized is not null
+    group by 1, 2, 3
+
+),
+
 web_customer_numbers as (
 
     select
         anonymous_id,
         customer_id,
-        min(event_at) as first_event_at,
-        max(event_at) as last_event_at
+        min(first_event_at) as first_event_at,
+        max(last_event_at) as last_event_at
 
-    from {{ ref('stg_web__events') }}
+    from web_login_events
     where customer_id is not null
     group by 1, 2
 
@@ -192,10 +224,10 @@ web_emails as (
     select
         anonymous_id,
         user_email_normalized,
-        min(event_at) as first_event_at,
-        max(event_at) as last_event_at
+        min(first_event_at) as first_event_at,
+        max(last_event_at) as last_event_at
 
-    from {{ ref('stg_web__events') }}
+    from web_login_events
     where user_email_normalized is not null
     group by 1, 2
 
