@@ -65,6 +65,11 @@ class Paths:
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster_home"
 
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's artifacts and log of the last Dagster dbt step (one folder, reused by every run)."""
+        return self.data_dir / "dbt_target"
+
     def feed_dir(self, layer: Path, source: str, feed: str) -> Path:
         return layer / source / feed
 

@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from ..settings import Paths
 from .project import dbt_project
 
 # Only one process may write warehouse.duckdb: every dbt step takes a slot in this pool,
@@ -43,4 +44,7 @@ translator = VectorCrmTranslator(settings=DagsterDbtTranslatorSettings(enable_as
     pool=WAREHOUSE_POOL,
 )
 def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+    # One target folder per data directory, reused by every run (the pool above allows one
+    # dbt step at a time): dagster-dbt's default, a new dbt/target/<run id> folder per run,
+    # is never removed and had grown to 1.6 GB here.
+    yield from dbt.cli(["build"], context=context, target_path=Paths.from_env().dbt_target).stream()

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 
 from dagster_project.contracts import ALL_FEEDS
+from dagster_project.settings import DBT_PROJECT_DIR
 from tests.helpers import last_landing_day, raw_counts
 
 pytestmark = pytest.mark.integration
@@ -71,6 +72,18 @@ def test_the_daily_run_materializes_its_landing_day_and_builds_everything_downst
     # the unpartitioned dbt models and the publish step ran in the partitioned run too
     built = {e.asset_key.to_user_string() for e in second.get_asset_materialization_events()}
     assert {"staging/stg_sales__order_lines", "marts/segment_summary", "serving/warehouse"} <= built
+
+
+def test_dagster_dbt_runs_reuse_one_target_folder_in_the_data_directory(pipeline):
+    paths, first, second, _ = pipeline
+    assert first.success and second.success
+    run_results = json.loads((paths.dbt_target / "run_results.json").read_text())
+    # the last dbt step's artifacts are there
+    assert run_results["args"]["which"] == "build"
+    # and dagster-dbt's default, a new dbt/target/<run id> folder per run, was not used
+    since_landing = paths.landing.stat().st_mtime
+    per_run = [p for p in (DBT_PROJECT_DIR / "target").glob("vector_crm_dbt_assets-*") if p.stat().st_mtime >= since_landing]
+    assert per_run == []
 
 
 def test_every_landed_row_is_in_raw_or_quarantine(pipeline):
