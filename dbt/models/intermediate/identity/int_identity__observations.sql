@@ -150,16 +150,32 @@ campaign_members as (
 
 ),
 
+-- one pass over the web events: each visitor's first and last event per
+-- customer number and email it showed (both null for anonymous events)
+web_event_groups as (
+
+    select
+        anonymous_id,
+        customer_id,
+        user_email_normalized,
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at
+
+    from {{ ref('stg_web__events') }}
+    group by 1, 2, 3
+
+),
+
 -- a visitor's first and last event, and whether it ever logged in
 web_visits as (
 
     select
         anonymous_id,
-        min(event_at) as first_event_at,
-        max(event_at) as last_event_at,
+        min(first_event_at) as first_event_at,
+        max(last_event_at) as last_event_at,
         max(case when customer_id is not null or user_email_normalized is not null then 1 else 0 end) as logins
 
-    from {{ ref('stg_web__events') }}
+    from web_event_groups
     group by 1
 
 ),
@@ -187,21 +203,18 @@ web_visitors as (
 ),
 
 -- the customer numbers and emails each visitor logged in with, each once
--- (the latest event showing it): one pass over the login events, grouped by
--- visitor, customer number and email (a few hundred thousand groups), then
--- by each identifier from that small result
+-- (the latest event showing it), from the groups above
 web_login_events as (
 
     select
         anonymous_id,
         customer_id,
         user_email_normalized,
-        min(event_at) as first_event_at,
-        max(event_at) as last_event_at
+        first_event_at,
+        last_event_at
 
-    from {{ ref('stg_web__events') }}
+    from web_event_groups
     where customer_id is not null or user_email_normalized is not null
-    group by 1, 2, 3
 
 ),
 
