@@ -27,6 +27,7 @@ from . import manifest as mf
 from .landing import LandedFile, discover, inspect
 from .rules import (
     FAILURE_TYPE,
+    duplicate_key_candidates,
     duplicate_keys,
     failures_expression,
     is_bad_expression,
@@ -175,8 +176,10 @@ def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_di
     con = duckdb_connect()
     try:
         con.execute(
-            "create temp table files as select unnest(?) as path, unnest(?) as source_file, unnest(?) as batch_id",
-            [[str(f.path) for f in chunk], [f.relative for f in chunk], [f.batch_id for f in chunk]],
+            "create temp table files as select unnest(?) as path, unnest(?) as source_file, unnest(?) as batch_id, "
+            "unnest(?) as file_no",
+            [[str(f.path) for f in chunk], [f.relative for f in chunk], [f.batch_id for f in chunk],
+             list(range(len(chunk)))],
         )
         readable = _read_landed(con, feed, chunk, report)
         if not readable:
@@ -280,7 +283,9 @@ def _read_landed(con, feed: Feed, chunk: list[LandedFile], report: FeedReport) -
     reader = _read_csv_group if feed.file_format == "csv" else _read_jsonl_group
     groups: dict[tuple, list[LandedFile]] = {}
     for f in chunk:
-        groups.setdefault(tuple(f.header), []).append(f)
+        # One scan per header and line ending: the reader is told one `new_line` per scan (a
+        # CRLF file read as LF, or the reverse, silently gave no rows at all).
+        groups.setdefault((tuple(f.header), f.crlf), []).append(f)
     readable = []
     for group in groups.values():
         try:
@@ -300,21 +305,23 @@ def _read_landed(con, feed: Feed, chunk: list[LandedFile], report: FeedReport) -
 
 def _check_group(con, feed: Feed, group: list[LandedFile], original: str) -> None:
     """Append the group's rows (view `landed`) to `checked`: typed values, whether the row
-    breaks a rule, and, for bad rows only, the broken rules and the row's original text."""
+    breaks a rule, and, for bad rows only, the broken rules and the row's original text
+    (the landed cells are carried along so that the text is built for bad rows only)."""
     on = " and ".join(f"d._k{i} is not distinct from {k}" for i, k in enumerate(key_cells(feed)))
-    con.execute("drop table if exists dups")
-    con.execute(f"create temp table dups as {duplicate_keys(feed, 'landed')}")
+    for t in ("dups", "dup_candidates"):
+        con.execute(f"drop table if exists {t}")
+    con.execute(f"create temp table dup_candidates as {duplicate_key_candidates(feed, 'landed')}")
+    con.execute(f"create temp table dups as {duplicate_keys(feed, 'landed', 'dup_candidates')}")
     con.execute(
         f"""
         insert into checked
         select {', '.join(typed_output(feed))}, _source_file, _source_row, _batch_id, _bad,
                case when _bad then {failures_expression(feed)} end,
-               case when _bad then _original end
+               case when _bad then {original} end
         from (
           select *, {is_bad_expression(feed)} as _bad
           from (
-            select {', '.join(prepared_columns(feed))}, landed._source_file, _source_row, _batch_id,
-                   _pre_failures, {original} as _original,
+            select {', '.join(prepared_columns(feed))}, landed.*,
                    case when _source_row > d._first_row then d._first_row end as _dup_of_row
             from landed left join dups d on d._source_file = landed._source_file and {on}
           )
@@ -376,8 +383,8 @@ def _read_csv_group(con, feed: Feed, group: list[LandedFile], report: FeedReport
     extra = ", ".join(q(n) for n in names if n.startswith("_ignored_"))
     con.execute(
         f"""
-        create temp view landed as
-        select {select_cols}{', ' + extra if extra else ''}, files.source_file as _source_file,
+        create or replace temp view landed as
+        select {select_cols}{', ' + extra if extra else ''}, files.source_file as _source_file, files.file_no as _file_no,
                {line} as _source_row, files.batch_id as _batch_id,
                cast(null as {FAILURE_TYPE}[]) as _pre_failures
         from (
@@ -419,8 +426,8 @@ def _read_jsonl_fast(con, feed: Feed, group: list[LandedFile]) -> str:
     cells = ", ".join(q(c.name) for c in feed.columns)
     con.execute(
         f"""
-        create temp view landed as
-        select {cells}, files.source_file as _source_file, g.rowid - starts.base as _source_row,
+        create or replace temp view landed as
+        select {cells}, files.source_file as _source_file, files.file_no as _file_no, g.rowid - starts.base as _source_row,
                files.batch_id as _batch_id, cast(null as {FAILURE_TYPE}[]) as _pre_failures
         from g join (select _path, min(rowid) - 1 as base from g group by _path) starts using (_path)
         join files on files.path = g._path
@@ -462,8 +469,9 @@ def _read_jsonl_exact(con, feed: Feed, group: list[LandedFile]) -> str:
     )
     con.execute(
         f"""
-        create temp view landed as
-        select {cells}, files.source_file as _source_file, _source_row, files.batch_id as _batch_id, line,
+        create or replace temp view landed as
+        select {cells}, files.source_file as _source_file, files.file_no as _file_no, _source_row,
+               files.batch_id as _batch_id, line,
           case
             when not is_json then [{{'rule': 'json_malformed', 'col': null, 'message': 'line is not valid JSON'}}]
             when not is_object then [{{'rule': 'json_not_object', 'col': null,

@@ -157,3 +157,40 @@ def test_versions_of_a_key_in_one_file_are_not_duplicates(paths):
     q = read_rows(paths.quarantine / "contact_center" / "cases")
     assert sorted(r["_source_row"] for r in raw) == [2, 3, 5]
     assert sorted((r["_source_row"], r["_rule"]) for r in q) == [(4, "duplicate_key"), (6, "duplicate_key")]
+
+
+def test_files_with_the_same_header_and_different_line_endings_all_load(paths):
+    """DuckDB is told one line ending per scan: a CRLF file read in one scan with LF files gave
+    no rows at all, silently (rows read 0 for a file of two rows)."""
+    _folder(paths).mkdir(parents=True)
+    header = "order_id,order_date,customer_id,net_amount"
+    (_folder(paths) / "a_unix.csv").write_bytes(f"{header}\nO1,2024-01-01,C1,1\n".encode())
+    (_folder(paths) / "b_win.csv").write_bytes(f"{header}\r\nO2,2024-01-01,C1,2\r\nO3,2024-01-01,C1,x\r\n".encode())
+    report = ingest_feed(paths, ORDER_LINES)
+    counts = {f.source_file: (f.rows_read, f.rows_raw, f.rows_quarantined) for f in report.files}
+    assert counts == {"sales/order_lines/a_unix.csv": (1, 1, 0), "sales/order_lines/b_win.csv": (2, 1, 1)}
+    [q] = read_rows(paths.quarantine / "sales" / "order_lines")
+    assert (q["_source_file"], q["_source_row"], q["_rule"]) == ("sales/order_lines/b_win.csv", 3, "type_decimal")
+
+
+def test_blank_and_padded_cells_are_trimmed_as_before(paths):
+    """Cells are trimmed of Unicode space separators (not tabs) before typing; the fast path
+    that skips trimming plain cells must give the same values and rules."""
+    nbsp, ideo = "\u00a0", "\u3000"
+    rows = _orders(6)
+    rows[0] |= {"order_id": f" {nbsp}O0{ideo}", "net_amount": f"{nbsp}12.5 ", "status": " Returned "}
+    rows[1] |= {"customer_id": f"{nbsp} ", "net_amount": "7"}  # blank once trimmed: required
+    rows[2] |= {"order_line": "\t3", "quantity": "2\t"}  # casts accept ASCII blanks around numbers
+    rows[3] |= {"channel": "Web", "order_date": f"2024-01-02{nbsp}"}
+    rows[4] |= {"order_id": "O9", "order_line": "1"}
+    rows[5] |= {"order_id": f"O9{nbsp}", "order_line": " 1"}  # the same key once trimmed
+    write_landed(_folder(paths) / "pad.csv", ORDER_LINES, rows)
+    ingest_feed(paths, ORDER_LINES)
+    raw = {r["_source_row"]: r for r in read_rows(paths.raw / "sales" / "order_lines")}
+    q = {r["_source_row"]: r for r in read_rows(paths.quarantine / "sales" / "order_lines")}
+    assert sorted(raw) == [2, 4, 5, 6] and sorted(q) == [3, 7]
+    assert (raw[2]["order_id"], float(raw[2]["net_amount"]), raw[2]["status"]) == (f" {nbsp}O0{ideo}", 12.5, "returned")
+    assert (raw[4]["order_line"], float(raw[4]["quantity"])) == (3, 2.0)
+    assert (raw[5]["channel"], str(raw[5]["order_date"])) == ("web", "2024-01-02")
+    assert (q[3]["_rule"], q[3]["_column"]) == ("required", "customer_id")
+    assert (q[7]["_rule"], q[7]["_detail"]) == ("duplicate_key", "same (order_id, order_line) as row 6")
