@@ -41,7 +41,11 @@
         each tier's lowest potential (macro tile_thresholds), so no window
         sorts the customer rows;
       - joins run on the integer customer_id; customer_key rides along from
-        the profile.
+        the profile;
+      - each CTE that the buyers' rows flow through is read by one step only
+        where possible: DuckDB materializes a CTE read twice, and copying 10M
+        buyer rows costs seconds (the list of profile codes for the activity
+        rules is built from the profile kinds, not read off the buyers).
     var value_profile_columns must be drawn from customer_type,
     region_group_code, profile_band and profile_code (the profile group).
 -#}
@@ -382,11 +386,28 @@ group_rows as (
 
 ),
 
+-- every profile code some customer can have at some date: each profile kind
+-- at each date (small; reading the codes off buyer_rows instead would make
+-- DuckDB materialize the buyers, 10M rows on L, for this one list)
+profile_codes as (
+
+    select distinct
+        {{ dbt.concat([
+            'profiles.type_letter',
+            'profiles.region_group_code',
+            vector_crm.segment_profile_band('as_of_dates.as_of_date', 'profiles', age_band_edges)
+        ]) }} as profile_code
+
+    from as_of_dates
+    cross join profile_kinds as profiles
+
+),
+
 -- the first rule of seed segment_activity_minimums (by priority) whose
 -- pattern matches the profile code
 activity_minimums as (
     {{ vector_crm.first_matching_rule(
-        'select profile_code from buyer_rows union select profile_code from group_rows', 'profile_code',
+        'select profile_code from profile_codes', 'profile_code',
         ref('segment_activity_minimums'), 'profile_pattern', 'min_orders_active'
     ) }}
 ),
