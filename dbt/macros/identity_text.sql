@@ -100,3 +100,27 @@
 {% macro postgres__identity_id(expression) -%}
     cast(md5({{ expression }}) as uuid)
 {%- endmacro %}
+
+
+{#-
+    Survivorship of a contact as an aggregate: of the rows where `condition`
+    holds, the `value` of the lowest `priority`, then the latest `observed_at`
+    (nulls last), then the smallest value. PostgreSQL and the default: the
+    first element of an ordered array_agg; DuckDB: arg_min over a composite
+    key (one hash aggregate, no sort).
+-#}
+{% macro first_contact(value, priority, observed_at, condition) -%}
+    {{ return(adapter.dispatch('first_contact', 'vector_crm')(value, priority, observed_at, condition)) }}
+{%- endmacro %}
+
+{% macro default__first_contact(value, priority, observed_at, condition) -%}
+    (array_agg({{ value }} order by {{ priority }} asc, {{ observed_at }} desc nulls last, {{ value }} asc)
+        filter (where {{ condition }}))[1]
+{%- endmacro %}
+
+{% macro duckdb__first_contact(value, priority, observed_at, condition) -%}
+    arg_min(
+        {{ value }},
+        row({{ priority }}, coalesce(-epoch_us({{ observed_at }}), 9223372036854775807), {{ value }})
+    ) filter (where {{ condition }})
+{%- endmacro %}

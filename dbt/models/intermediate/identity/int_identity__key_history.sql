@@ -61,16 +61,23 @@ this_run as (
 
 ),
 
--- each record's latest run, on the integer id (identity_id): grouping millions
--- of rows by the record_uid text, or carrying the text through the grouping,
--- cost several times more
-latest_run as (
+-- each record's latest row: a record's rows after the register's first run are
+-- few (the first run holds every key then dealt, later runs only the changes),
+-- so only they are grouped; every other record's one row is its latest. The
+-- register is joined on record_uid as stored: no hash of its millions of
+-- record_uid, no grouping or window over all of them.
+later_runs as (
 
     select
-        {{ identity_id('history.record_uid') }} as record_id,
+        history.record_uid,
         max(history.run_sequence) as run_sequence
 
     from {{ history_relation }} as history
+    where
+        history.run_sequence > (
+            select min(first_run.run_sequence) as run_sequence
+            from {{ history_relation }} as first_run
+        )
     group by 1
 
 ),
@@ -79,13 +86,12 @@ previous as (
 
     select
         h.record_uid,
-        l.record_id,
         h.customer_key,
         h.key_first_seen_date
 
     from {{ history_relation }} as h
-    inner join latest_run as l
-        on {{ identity_id('h.record_uid') }} = l.record_id and h.run_sequence = l.run_sequence
+    left join later_runs as l on h.record_uid = l.record_uid
+    where l.record_uid is null or h.run_sequence = l.run_sequence
 
 ),
 
@@ -104,7 +110,7 @@ resolved as (
 ),
 
 -- every record of this run or of the register: its cluster now and its key
--- before (one join of the two, on the integer record id)
+-- before (one join of the two)
 record_state as (
 
     select
@@ -114,7 +120,7 @@ record_state as (
         coalesce(r.record_uid, p.record_uid) as record_uid
 
     from resolved as r
-    full outer join previous as p on r.record_id = p.record_id
+    full outer join previous as p on r.record_uid = p.record_uid
 
 ),
 

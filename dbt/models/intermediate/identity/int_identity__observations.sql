@@ -150,32 +150,17 @@ campaign_members as (
 
 ),
 
--- one pass over the web events: each visitor's first and last event per
--- customer number and email it showed (both null for anonymous events)
-web_event_groups as (
-
-    select
-        anonymous_id,
-        customer_id,
-        user_email_normalized,
-        min(event_at) as first_event_at,
-        max(event_at) as last_event_at
-
-    from {{ ref('stg_web__events') }}
-    group by 1, 2, 3
-
-),
-
--- a visitor's first and last event, and whether it ever logged in
+-- a visitor's first and last event, and whether it ever logged in: one group
+-- by the visitor alone (source_records reads only these rows)
 web_visits as (
 
     select
         anonymous_id,
-        min(first_event_at) as first_event_at,
-        max(last_event_at) as last_event_at,
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at,
         max(case when customer_id is not null or user_email_normalized is not null then 1 else 0 end) as logins
 
-    from web_event_groups
+    from {{ ref('stg_web__events') }}
     group by 1
 
 ),
@@ -203,18 +188,20 @@ web_visitors as (
 ),
 
 -- the customer numbers and emails each visitor logged in with, each once
--- (the latest event showing it), from the groups above
+-- (the latest event showing it), from one group by over the login events only
+-- (record_identifiers reads only these rows)
 web_login_events as (
 
     select
         anonymous_id,
         customer_id,
         user_email_normalized,
-        first_event_at,
-        last_event_at
+        min(event_at) as first_event_at,
+        max(event_at) as last_event_at
 
-    from web_event_groups
+    from {{ ref('stg_web__events') }}
     where customer_id is not null or user_email_normalized is not null
+    group by 1, 2, 3
 
 ),
 

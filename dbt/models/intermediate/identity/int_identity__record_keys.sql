@@ -17,32 +17,36 @@ records as (
 
 ),
 
--- ranked per record on the integer id (identity_id), not the record_uid text
-ranked_history as (
+-- each record's latest row of the register: a record's rows after the
+-- register's first run are few (the first run holds every key then dealt, later
+-- runs only the changes), so only they are grouped; every other record's one
+-- row is its latest. The register joins on record_uid as it is stored (no hash
+-- of millions of record_uid, no window over the whole register).
+later_runs as (
 
     select
-        record_id,
-        customer_key,
-        row_number() over (partition by record_id order by run_sequence desc) as recency
+        record_uid,
+        max(run_sequence) as run_sequence
 
-    from (
-        select
-            {{ identity_id('record_uid') }} as record_id,
-            customer_key,
-            run_sequence
-        from {{ ref('int_identity__key_history') }}
-    ) as history_ids
+    from {{ ref('int_identity__key_history') }}
+    where
+        run_sequence > (
+            select min(first_run.run_sequence) as run_sequence
+            from {{ ref('int_identity__key_history') }} as first_run
+        )
+    group by 1
 
 ),
 
 current_key as (
 
     select
-        record_id,
-        customer_key
+        h.record_uid,
+        h.customer_key
 
-    from ranked_history
-    where recency = 1
+    from {{ ref('int_identity__key_history') }} as h
+    left join later_runs as l on h.record_uid = l.record_uid
+    where l.record_uid is null or h.run_sequence = l.run_sequence
 
 ),
 
@@ -64,7 +68,7 @@ final as (
     from clusters as c
     inner join records as r on c.record_id = r.record_id
     left join current_key as k
-        on c.record_id = k.record_id and c.cluster_id is not null
+        on r.record_uid = k.record_uid and c.cluster_id is not null
 
 )
 

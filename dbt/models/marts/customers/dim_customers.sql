@@ -123,33 +123,22 @@ erp_golden as (
 
 ),
 
-contacts_ranked as (
+-- each customer's email and phone: of the sources in the seed
+-- customer_contact_survivorship, the highest-priority one, most recent value
+-- within it (ties: the smallest value), as one aggregate per customer
+contacts as (
 
     select
         k.customer_key,
-        i.identifier_type,
-        i.identifier_value,
-        row_number() over (
-            partition by k.customer_key, i.identifier_type
-            order by s.priority asc, i.observed_at desc nulls last, i.identifier_value asc
-        ) as preference
+        {{ first_contact('i.identifier_value', 's.priority', 'i.observed_at', "i.identifier_type = 'email'") }}
+            as email,
+        {{ first_contact('i.identifier_value', 's.priority', 'i.observed_at', "i.identifier_type = 'phone'") }}
+            as phone
 
     from {{ ref('int_identity__record_identifiers') }} as i
     inner join {{ ref('int_identity__record_keys') }} as k on k.is_resolved and i.record_id = k.record_id
     inner join {{ ref('customer_contact_survivorship') }} as s
         on i.identifier_type = s.identifier_type and k.source_feed = s.source_feed
-
-),
-
-contacts as (
-
-    select
-        customer_key,
-        max(case when identifier_type = 'email' then identifier_value end) as email,
-        max(case when identifier_type = 'phone' then identifier_value end) as phone
-
-    from contacts_ranked
-    where preference = 1
     group by 1
 
 ),
