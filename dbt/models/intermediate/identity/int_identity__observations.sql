@@ -50,18 +50,6 @@ customers as (
 
 ),
 
-orders_by_customer as (
-
-    select
-        customer_id,
-        min(order_date) as first_order_date,
-        max(order_date) as last_order_date
-
-    from {{ ref('stg_sales__order_lines') }}
-    group by 1
-
-),
-
 order_customers as (
 
     select
@@ -80,7 +68,7 @@ order_customers as (
         cast(null as date) as birth_date,
         cast(null as boolean) as has_login
 
-    from orders_by_customer
+    from {{ ref('int_identity__order_customers') }}
 
 ),
 
