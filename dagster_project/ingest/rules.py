@@ -185,12 +185,16 @@ def _key_present(feed: Feed) -> str:
     return " and ".join(f"{k} is not null" for k in key_cells(feed)[: len(feed.business_key)])
 
 
+def _key_hash(feed: Feed) -> str:
+    return f"hash({', '.join(key_cells(feed))})"
+
+
 def duplicate_key_candidates(feed: Feed, relation: str) -> str:
     """Step 1 of finding duplicate keys: (file, 64-bit hash of the key) pairs seen more than
     once. Grouping 8-byte hashes is much cheaper than grouping the key's text; a hash
     collision only adds a candidate, which step 2 rules out on the real cells."""
     return (
-        f"select _file_no, hash({', '.join(key_cells(feed))}) as _h from {relation} "
+        f"select _file_no, {_key_hash(feed)} as _h from {relation} "
         f"where {_key_present(feed)} group by all having count(*) > 1"
     )
 
@@ -203,7 +207,7 @@ def duplicate_keys(feed: Feed, relation: str, candidates: str) -> str:
     named = ", ".join(f"{k} as _k{i}" for i, k in enumerate(keys))
     return (
         f"select _source_file, {named}, min(_source_row) as _first_row from {relation} "
-        f"semi join {candidates} c on c._file_no = {relation}._file_no and c._h = hash({', '.join(keys)}) "
+        f"semi join {candidates} c on c._file_no = {relation}._file_no and c._h = {_key_hash(feed)} "
         f"where {_key_present(feed)} group by all having count(*) > 1"
     )
 

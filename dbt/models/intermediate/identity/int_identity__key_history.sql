@@ -61,37 +61,15 @@ this_run as (
 
 ),
 
--- each record's latest row: a record's rows after the register's first run are
--- few (the first run holds every key then dealt, later runs only the changes),
--- so only they are grouped; every other record's one row is its latest. The
--- register is joined on record_uid as stored: no hash of its millions of
--- record_uid, no grouping or window over all of them.
-later_runs as (
-
-    select
-        history.record_uid,
-        max(history.run_sequence) as run_sequence
-
-    from {{ history_relation }} as history
-    where
-        history.run_sequence > (
-            select min(first_run.run_sequence) as run_sequence
-            from {{ history_relation }} as first_run
-        )
-    group by 1
-
-),
-
+-- each record's latest key in the register (macro latest_register_rows)
 previous as (
 
     select
-        h.record_uid,
-        h.customer_key,
-        h.key_first_seen_date
+        latest.record_uid,
+        latest.customer_key,
+        latest.key_first_seen_date
 
-    from {{ history_relation }} as h
-    left join later_runs as l on h.record_uid = l.record_uid
-    where l.record_uid is null or h.run_sequence = l.run_sequence
+    from ({{ latest_register_rows(history_relation) }}) as latest
 
 ),
 

@@ -17,36 +17,14 @@ records as (
 
 ),
 
--- each record's latest row of the register: a record's rows after the
--- register's first run are few (the first run holds every key then dealt, later
--- runs only the changes), so only they are grouped; every other record's one
--- row is its latest. The register joins on record_uid as it is stored (no hash
--- of millions of record_uid, no window over the whole register).
-later_runs as (
-
-    select
-        record_uid,
-        max(run_sequence) as run_sequence
-
-    from {{ ref('int_identity__key_history') }}
-    where
-        run_sequence > (
-            select min(first_run.run_sequence) as run_sequence
-            from {{ ref('int_identity__key_history') }} as first_run
-        )
-    group by 1
-
-),
-
+-- each record's latest key in the register (macro latest_register_rows)
 current_key as (
 
     select
-        h.record_uid,
-        h.customer_key
+        latest.record_uid,
+        latest.customer_key
 
-    from {{ ref('int_identity__key_history') }} as h
-    left join later_runs as l on h.record_uid = l.record_uid
-    where l.record_uid is null or h.run_sequence = l.run_sequence
+    from ({{ latest_register_rows(ref('int_identity__key_history')) }}) as latest
 
 ),
 
