@@ -69,15 +69,15 @@ new_months as (
 {%- for side, month_column in [('after', 'month_end'), ('before', 'previous_month_end')] %}
 
 -- every customer at the {{ 'month end' if side == 'after' else 'previous month end' }} of each new month
--- (the history is read by each side, not shared: a shared 27M-row read is copied)
+-- (the history is read by each side, not shared: a shared 27M-row read is
+-- copied; only the columns the join must carry: the previous month end and the
+-- stages are looked up after the count, on its few rows)
 customers_{{ side }} as (
 
     select
         new_months.month_end,
-        new_months.previous_month_end,
         history.customer_key,
         history.segment_code,
-        history.lifecycle_stage,
         history.revenue_year
 
     from new_months
@@ -95,11 +95,8 @@ moves as (
         customers_before.revenue_year as revenue_year_before,
         customers_after.revenue_year as revenue_year_after,
         coalesce(customers_after.month_end, customers_before.month_end) as month_end,
-        coalesce(customers_after.previous_month_end, customers_before.previous_month_end) as previous_month_end,
         coalesce(customers_before.segment_code, '(none)') as from_segment_code,
-        coalesce(customers_after.segment_code, '(none)') as to_segment_code,
-        coalesce(customers_before.lifecycle_stage, '(none)') as from_lifecycle_stage,
-        coalesce(customers_after.lifecycle_stage, '(none)') as to_lifecycle_stage
+        coalesce(customers_after.segment_code, '(none)') as to_segment_code
 
     from customers_after
     full outer join customers_before
@@ -107,20 +104,46 @@ moves as (
             customers_after.month_end = customers_before.month_end
             and customers_after.customer_key = customers_before.customer_key
 
+),
+
+move_counts as (
+
+    select
+        month_end,
+        from_segment_code,
+        to_segment_code,
+        count(*) as customers,
+        sum(revenue_year_before) as revenue_year_before,
+        sum(revenue_year_after) as revenue_year_after
+
+    from moves
+
+    group by 1, 2, 3
+
 )
 
+-- a segment code's stage is its fifth and last character, the stage letter
+-- (grammar in customer_segments)
 select
-    month_end,
-    previous_month_end,
-    from_segment_code,
-    to_segment_code,
-    from_lifecycle_stage,
-    to_lifecycle_stage,
-    from_segment_code <> to_segment_code as is_move,
-    count(*) as customers,
-    cast(coalesce(sum(revenue_year_before), 0) as {{ dbt.type_numeric() }}) as revenue_year_before,
-    cast(coalesce(sum(revenue_year_after), 0) as {{ dbt.type_numeric() }}) as revenue_year_after
+    move_counts.month_end,
+    new_months.previous_month_end,
+    move_counts.from_segment_code,
+    move_counts.to_segment_code,
+    coalesce(stages_before.lifecycle_stage, '(none)') as from_lifecycle_stage,
+    coalesce(stages_after.lifecycle_stage, '(none)') as to_lifecycle_stage,
+    move_counts.from_segment_code <> move_counts.to_segment_code as is_move,
+    move_counts.customers,
+    cast(coalesce(move_counts.revenue_year_before, 0) as {{ dbt.type_numeric() }}) as revenue_year_before,
+    cast(coalesce(move_counts.revenue_year_after, 0) as {{ dbt.type_numeric() }}) as revenue_year_after
 
-from moves
-
-group by 1, 2, 3, 4, 5, 6, 7
+from move_counts
+inner join new_months
+    on move_counts.month_end = new_months.month_end
+left join {{ ref('lifecycle_stages') }} as stages_before
+    on
+        move_counts.from_segment_code <> '(none)'
+        and {{ dbt.right('move_counts.from_segment_code', 1) }} = stages_before.stage_letter
+left join {{ ref('lifecycle_stages') }} as stages_after
+    on
+        move_counts.to_segment_code <> '(none)'
+        and {{ dbt.right('move_counts.to_segment_code', 1) }} = stages_after.stage_letter
