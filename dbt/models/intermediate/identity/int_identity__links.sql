@@ -54,7 +54,9 @@ erp_names as (
 ),
 
 -- given name and document of the ERP records reachable from each usable email
--- (a usable email reaches at most identity_shared_contact_max_people of each)
+-- (a usable email reaches at most identity_shared_contact_max_people of each;
+-- u, the check that the email is usable, names the node type too, so that only
+-- the email rows of record_nodes are read, not all of them)
 email_people as (
 
     select
@@ -65,7 +67,7 @@ email_people as (
 
     from {{ ref('int_identity__record_identifiers') }} as e
     inner join {{ ref('int_identity__record_nodes') }} as u
-        on e.record_id = u.record_id and e.node_id = u.node_id
+        on e.record_id = u.record_id and e.node_id = u.node_id and u.identifier_type = 'email'
     inner join {{ ref('int_identity__record_nodes') }} as c
         on e.record_id = c.record_id and c.identifier_type = 'customer_number'
     inner join erp_names as p on c.node_id = p.customer_node_id

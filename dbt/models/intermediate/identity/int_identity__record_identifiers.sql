@@ -31,11 +31,12 @@ identifier_types as (
 
 ),
 
--- one pass over the observations, one row per identifier present
+-- one pass over the observations, one row per identifier present; the record's
+-- id is hashed once per observation, before the fan-out to the four types
 long as (
 
     select
-        o.record_uid,
+        o.record_id,
         t.identifier_type,
         o.observed_at,
         case t.identifier_type
@@ -45,7 +46,17 @@ long as (
             else o.phone
         end as identifier_value
 
-    from observations as o
+    from (
+        select
+            {{ identity_id('record_uid') }} as record_id,
+            observed_at,
+            customer_number,
+            document_number,
+            email,
+            phone
+
+        from observations
+    ) as o
     cross join identifier_types as t
 
 ),
@@ -53,7 +64,7 @@ long as (
 final as (
 
     select
-        {{ identity_id('record_uid') }} as record_id,
+        record_id,
         identifier_type,
         identifier_value,
         observed_at,

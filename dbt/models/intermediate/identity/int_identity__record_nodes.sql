@@ -10,13 +10,9 @@
 -- type phone_and_name), which keeps a household apart and still joins two
 -- registrations of the same person.
 
+-- record identifiers are read where they are used: a CTE read twice would be
+-- copied whole first
 with
-
-identifiers as (
-
-    select * from {{ ref('int_identity__record_identifiers') }}
-
-),
 
 shared as (
 
@@ -46,7 +42,7 @@ usable as (
         i.node_id,
         i.identifier_type
 
-    from identifiers as i
+    from {{ ref('int_identity__record_identifiers') }} as i
     left join shared_contacts as s on i.node_id = s.node_id
     left join conflict_records as c on i.record_id = c.record_id
     where s.node_id is null and c.record_id is null
@@ -74,7 +70,7 @@ phone_and_name_candidates as (
         {{ identity_id(dbt.concat(["'phone_and_name:'", 'i.identifier_value', "'|'", 'r.given_name'])) }} as node_id,
         r.document_number
 
-    from identifiers as i
+    from {{ ref('int_identity__record_identifiers') }} as i
     inner join shared_contacts as s on i.node_id = s.node_id
     inner join erp_given_names as r on i.record_id = r.record_id
     where i.identifier_type = 'phone'

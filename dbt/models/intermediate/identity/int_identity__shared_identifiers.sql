@@ -44,13 +44,13 @@ record_people as (
 
 ),
 
--- only a value on two or more records can be shared
+-- only a value on two or more records can be shared (its text is looked up
+-- for the shared ones only, in shared_contact_values)
 contact_values as (
 
     select
         node_id,
         identifier_type,
-        max(identifier_value) as identifier_value,
         count(*) as records
 
     from {{ ref('int_identity__record_identifiers') }}
@@ -60,20 +60,49 @@ contact_values as (
 
 ),
 
+-- people counted per node id alone (a node is one type and one value)
 contact_people as (
 
     select
         v.node_id,
-        v.identifier_type,
-        v.identifier_value,
-        v.records,
         count(distinct p.given_name) as given_names,
         count(distinct p.document_number) as documents
 
     from contact_values as v
     inner join {{ ref('int_identity__record_identifiers') }} as i on v.node_id = i.node_id
     inner join record_people as p on i.record_id = p.record_id
-    group by 1, 2, 3, 4
+    group by 1
+
+),
+
+shared_contacts as (
+
+    select
+        v.node_id,
+        v.identifier_type,
+        v.records,
+        p.given_names,
+        p.documents
+
+    from contact_values as v
+    inner join contact_people as p on v.node_id = p.node_id
+    where
+        p.given_names > {{ var('identity_shared_contact_max_people') }}
+        or p.documents > {{ var('identity_shared_contact_max_people') }}
+
+),
+
+-- the text of each shared contact (every row of a node carries the same value)
+shared_contact_values as (
+
+    select
+        i.node_id,
+        max(i.identifier_value) as identifier_value
+
+    from {{ ref('int_identity__record_identifiers') }} as i
+    inner join shared_contacts as c on i.node_id = c.node_id
+    where i.identifier_type in ('email', 'phone')
+    group by 1
 
 ),
 
@@ -115,17 +144,15 @@ record_conflicts as (
 final as (
 
     select
-        identifier_type,
-        identifier_value,
-        records,
-        given_names,
-        documents,
-        node_id
+        c.identifier_type,
+        v.identifier_value,
+        c.records,
+        c.given_names,
+        c.documents,
+        c.node_id
 
-    from contact_people
-    where
-        given_names > {{ var('identity_shared_contact_max_people') }}
-        or documents > {{ var('identity_shared_contact_max_people') }}
+    from shared_contacts as c
+    inner join shared_contact_values as v on c.node_id = v.node_id
 
     union all
 

@@ -139,6 +139,9 @@ contacts as (
     inner join {{ ref('int_identity__record_keys') }} as k on k.is_resolved and i.record_id = k.record_id
     inner join {{ ref('customer_contact_survivorship') }} as s
         on i.identifier_type = s.identifier_type and k.source_feed = s.source_feed
+    -- only emails and phones count (first_contact's conditions); said here too, the
+    -- identifiers are narrowed before the join to the keys, not after it
+    where i.identifier_type in ('email', 'phone')
     group by 1
 
 ),
