@@ -68,7 +68,7 @@ def load_known(manifest_dir: Path) -> KnownFiles:
     try:
         rows = con.execute(
             "select source_file, content_hash, size_bytes, mtime_ns, status "
-            "from read_parquet(?) order by loaded_at, part_id, source_file",
+            "from read_parquet(?) order by loaded_at, source_file",
             [[str(p) for p in parts]],
         ).fetchall()
     finally:
@@ -90,7 +90,7 @@ def read_manifest(manifest_dir: Path) -> list[dict]:
     con = duckdb_connect()
     try:
         rel = con.execute(
-            "select * from read_parquet(?) order by loaded_at, part_id, source_file",
+            "select * from read_parquet(?) order by loaded_at, source_file",
             [[str(p) for p in parts]],
         )
         cols = [d[0] for d in rel.description]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from dagster_project.contracts import get_feed
@@ -49,3 +50,26 @@ def test_profile_of_the_latest_load(paths):
     assert batch["orphan_rate__customer_id"] == pytest.approx(2 / 3)  # C9 twice; C1 is known
     values = frame[frame["kind"] == "values"]
     assert values["channel"].tolist() == ["web"]
+
+
+def test_recent_rows_follow_the_file_order_of_a_load_written_in_several_parts(paths, monkeypatch):
+    # A large load is written in several parts (one per chunk) whose ids are random. Here every
+    # file is its own part and the part ids sort in the reverse of the file order, so only the
+    # file order can give "the 7 files loaded before it". File fK holds K rows.
+    from dagster_project.ingest import loader
+
+    ids = iter(f"part-{n:02d}" for n in range(99, 0, -1))
+    monkeypatch.setattr(loader, "_new_part_id", lambda report: next(ids))
+    h = "order_id,order_date,customer_id,net_amount,channel\n"
+    for k in range(1, 10):
+        rows = "".join(f"O{k}-{i},2024-01-0{k},C1,1,web\n" for i in range(k))
+        _land(paths, f"sales/order_lines/f{k}.csv", h + rows)
+    ingest_feed(paths, OL, chunk_bytes=1)
+    assert len({m["part_id"] for m in read_manifest(paths.manifest / "sales" / "order_lines")}) == 9
+
+    frame = batch_profile(paths, OL, ["rows"])
+
+    recent = {r["source_file"][-6:-4]: r["recent_rows"] for r in frame[frame["kind"] == "batch"].to_dict("records")}
+    assert pd.isna(recent.pop("f1"))  # no file before the first
+    # medians of the (up to 7) row counts before each file, worked out by hand
+    assert recent == {"f2": 1, "f3": 1.5, "f4": 2, "f5": 2.5, "f6": 3, "f7": 3.5, "f8": 4, "f9": 5}
