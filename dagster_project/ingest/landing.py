@@ -44,11 +44,12 @@ def discover(landing_dir: Path, feed: Feed) -> list[LandedFile]:
     if not folder.is_dir():
         return []
     found = []
-    for p in sorted(folder.rglob("*")):
+    for p in folder.rglob("*"):
         if p.is_file() and not p.name.startswith("."):
             st = p.stat()
             found.append(LandedFile(p, p.relative_to(landing_dir).as_posix(), st.st_size, st.st_mtime_ns))
-    return found
+    # by the relative path as text, as the manifest's LOAD_ORDER sorts source_file
+    return sorted(found, key=lambda f: f.relative)
 
 
 def inspect(f: LandedFile, feed: Feed) -> LandedFile:

@@ -31,6 +31,11 @@ MANIFEST_COLUMNS = {
     "loaded_at": "TIMESTAMP",
 }
 
+# The order files were loaded in: earlier loads first, then, within one load, the files in name
+# order, the order ingestion takes them in (`landing.discover`). Not the part id: a large load
+# is written as several parts whose ids end in random hex.
+LOAD_ORDER = "loaded_at, source_file"
+
 
 @dataclass(frozen=True)
 class KnownFiles:
@@ -68,7 +73,7 @@ def load_known(manifest_dir: Path) -> KnownFiles:
     try:
         rows = con.execute(
             "select source_file, content_hash, size_bytes, mtime_ns, status "
-            "from read_parquet(?) order by loaded_at, source_file",
+            "from read_parquet(?) order by " + LOAD_ORDER,
             [[str(p) for p in parts]],
         ).fetchall()
     finally:
@@ -90,7 +95,7 @@ def read_manifest(manifest_dir: Path) -> list[dict]:
     con = duckdb_connect()
     try:
         rel = con.execute(
-            "select * from read_parquet(?) order by loaded_at, source_file",
+            "select * from read_parquet(?) order by " + LOAD_ORDER,
             [[str(p) for p in parts]],
         )
         cols = [d[0] for d in rel.description]

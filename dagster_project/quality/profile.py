@@ -11,10 +11,8 @@ the rows); the profile of L's 20M order lines takes about 8 s, GX on it well und
 Profile columns (only those a suite names are computed):
 
     rows                 valid rows of the batch in raw (0 when every row was quarantined)
-    recent_rows          median rows of the 7 files loaded before it (NULL without history):
-                         earlier loads first, then, within one load, the files in name order,
-                         the order ingestion takes them in (a large load is written as several
-                         parts whose ids are random, so the part id says nothing of the order)
+    recent_rows          median rows of the 7 files loaded before it (NULL without history),
+                         in the manifest's LOAD_ORDER
     rows_vs_recent       rows / recent_rows
     null_rate__<c>       share of the batch's rows with <c> empty
     null_rate_jump__<c>  null_rate__<c> minus the same share over the raw rows loaded before
@@ -36,7 +34,7 @@ import re
 import pandas as pd
 
 from ..contracts import Feed, get_feed
-from ..ingest.manifest import part_files
+from ..ingest.manifest import LOAD_ORDER, part_files
 from ..ingest.rules import lit, q
 from ..settings import Paths, duckdb_connect
 
@@ -92,7 +90,7 @@ def batch_profile(paths: Paths, feed: Feed, columns: list[str]) -> pd.DataFrame:
             create temp table checked as
             with m as (
               select source_file, batch_id, rows_raw, loaded_at,
-                     row_number() over (order by loaded_at, source_file) as i
+                     row_number() over (order by {LOAD_ORDER}) as i
               from read_parquet({_parts(manifest_dir)}) where status = 'loaded'
             ), r as (
               select *, median(rows_raw) over (order by i rows between {RECENT_FILES} preceding and 1 preceding) as recent

@@ -6,6 +6,7 @@ import csv
 import shutil
 
 from dagster_project.contracts import get_feed
+from dagster_project.ingest.landing import discover
 from dagster_project.ingest.loader import ingest_feed
 from dagster_project.ingest.manifest import read_manifest
 from tests.helpers import example_row, read_rows, write_landed
@@ -194,3 +195,16 @@ def test_blank_and_padded_cells_are_trimmed_as_before(paths):
     assert (raw[5]["channel"], str(raw[5]["order_date"])) == ("web", "2024-01-02")
     assert (q[3]["_rule"], q[3]["_column"]) == ("required", "customer_id")
     assert (q[7]["_rule"], q[7]["_detail"]) == ("duplicate_key", "same (order_id, order_line) as row 6")
+
+
+def test_files_are_taken_in_the_text_order_of_their_paths(paths):
+    # the manifest orders a load's files by source_file as text; ingestion must take them in
+    # that order too. '-' sorts before '/', so the file beside the folder comes first (a sort of
+    # path parts would put the folder's file first, as "2024" is a prefix of "2024-extra.csv").
+    for rel in ("2024/x.csv", "2024-extra.csv", "2023.csv"):
+        write_landed(_folder(paths) / rel, ORDER_LINES, _orders(1))
+    assert [f.relative for f in discover(paths.landing, ORDER_LINES)] == [
+        "sales/order_lines/2023.csv",
+        "sales/order_lines/2024-extra.csv",
+        "sales/order_lines/2024/x.csv",
+    ]
