@@ -9,7 +9,7 @@ export VECTOR_CRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME := $(VECTOR_CRM_DATA_DIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: run backfill test bench identity-report quality lint dev data docs setup clean
+.PHONY: run backfill test bench identity-report quality accept lint dev data docs setup clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -38,6 +38,9 @@ bench: setup  ## measure floor, ingestion, dbt build and the whole pipeline, the
 
 quality: setup  ## every GX suite on the data directory, outside Dagster: make quality [KIND=raw|mart] [DATA_DIR=data/bench/M-seed42]
 	$(if $(DATA_DIR),VECTOR_CRM_DATA_DIR=$(abspath $(DATA_DIR))) $(BIN)/python -m dagster_project.quality $(if $(KIND),--kind $(KIND))
+
+accept: setup  ## let a reviewed failure pass: make accept SUITE=raw.web.events [FILE=events_2025-06-01.jsonl] [RULE=...] REASON="why"
+	$(BIN)/python -m dagster_project.quality.accept --suite "$(SUITE)" $(if $(FILE),--file "$(FILE)") $(if $(RULE),--rule "$(RULE)") --reason "$(REASON)" $(if $(BY),--by "$(BY)")
 
 identity-report: setup  ## precision and recall of identity resolution against the ground truth: make identity-report [DATA_DIR=data/bench/M-seed42]
 	$(BIN)/python -m dagster_project.evaluate.identity $(if $(DATA_DIR),--data-dir $(DATA_DIR))

@@ -86,19 +86,23 @@ def _root_message(error) -> str:
     return error.message.strip() if error is not None else ""
 
 
-def failure_summary(context: dg.RunFailureSensorContext) -> dict:
+# A run reported already (by `make run`, which runs without the daemon and so reports its own
+# failure at once) carries this tag, so that the sensor does not report it a second time.
+REPORTED_TAG = "vector_crm/failure_reported"
+
+
+def failure_summary(run, step_failure_events, failure_message: str) -> dict:
     """What failed, in a form a person (or a chat webhook) reads at a glance."""
     failed_steps = [
         {"step": e.step_key, "error": _root_message(e.event_specific_data.error if e.event_specific_data else None)}
-        for e in context.get_step_failure_events()
+        for e in step_failure_events
     ]
-    run = context.dagster_run
     return {
         "text": f"vector-crm: run {run.run_id} of job {run.job_name} failed"
         + (f" at {', '.join(s['step'] for s in failed_steps)}" if failed_steps else ""),
         "job": run.job_name,
         "run_id": run.run_id,
-        "failure": context.failure_event.message,
+        "failure": failure_message,
         "failed_steps": failed_steps,
     }
 
@@ -111,19 +115,29 @@ def post_webhook(url: str, payload: dict, timeout_s: float = 10.0) -> int:
         return response.status
 
 
-@dg.run_failure_sensor(
-    name="report_failed_runs",
-    monitor_all_code_locations=False,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description=f"Logs a summary of every failed run; also POSTs it as JSON to ${WEBHOOK_ENV} when set.",
-)
-def report_failed_runs(context: dg.RunFailureSensorContext):
-    summary = failure_summary(context)
-    context.log.error(summary["text"] + "\n" + "\n".join(f"  {s['step']}: {s['error']}" for s in summary["failed_steps"]))
+def report_failure(summary: dict, log) -> None:
+    """Log the summary and, when $VECTOR_CRM_FAILURE_WEBHOOK is set, POST it there."""
+    log.error(summary["text"] + "\n" + "\n".join(f"  {s['step']}: {s['error']}" for s in summary["failed_steps"]))
     url = os.environ.get(WEBHOOK_ENV)
     if url:
         try:
             status = post_webhook(url, summary)
-            context.log.info(f"failure webhook answered {status}")
+            log.info(f"failure webhook answered {status}")
         except OSError as exc:  # a broken webhook must not hide the failure it reports
-            context.log.warning(f"failure webhook {url} could not be called: {exc}")
+            log.warning(f"failure webhook {url} could not be called: {exc}")
+
+
+@dg.run_failure_sensor(
+    name="report_failed_runs",
+    # every run of the instance: those `make run` executes in its own process have no code
+    # location of their own, and a sensor watching only this location would never see them
+    monitor_all_code_locations=True,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=f"Logs a summary of every failed pipeline run (launched from the UI, a schedule, a sensor "
+    f"or `make run`); also POSTs it as JSON to ${WEBHOOK_ENV} when set.",
+)
+def report_failed_runs(context: dg.RunFailureSensorContext):
+    run = context.dagster_run
+    if run.tags.get(REPORTED_TAG):
+        return
+    report_failure(failure_summary(run, context.get_step_failure_events(), context.failure_event.message), context.log)

@@ -11,10 +11,12 @@ pipeline in-process against a persistent Dagster instance, and say where things 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 from .settings import Paths, duckdb_connect
 
@@ -64,23 +66,52 @@ def landing_days(text: str) -> tuple[str, str]:
     return first, last
 
 
-def run_pipeline(paths: Paths, days: tuple[str, str] | None = None) -> bool:
+def log_path(paths: Paths) -> Path:
+    return paths.dagster_home / "last_run.log"
+
+
+def run_pipeline(paths: Paths, days: tuple[str, str] | None = None):
+    """Run the job in this process; returns its closing report (closing_report)."""
     from dagster import DagsterInstance
+
+    from .console import run_config
     from .definitions import defs
     from .ingest.partitions import range_tags
+    from .transform.assets import DBT_STDOUT_ENV
 
     job = defs.resolve_job_def("full_pipeline")
     # Without days the run is unpartitioned: ingestion loads every new file of any day.
     tags = range_tags(*days) if days else {}
+    log_path(paths).write_text("")  # the log of this run only
+    os.environ[DBT_STDOUT_ENV] = str(paths.dbt_target / "dbt_console.log")
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             tags=tags,
             instance=instance,
             raise_on_error=False,
-            # The console shows progress and problems; the full event log is in the Dagster UI.
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            # A line per step on the console; every line of the log in dagster_home/last_run.log;
+            # the full event log in the Dagster UI.
+            run_config=run_config(str(log_path(paths))),
         )
-    return result.success
+        return closing_report(instance, result)
+
+
+def closing_report(instance, result):
+    """What the run leaves a person to act on (run_summary.RunReport). A failed run is reported
+    at once (log and webhook, as the failure sensor would) and tagged so that the sensor, which
+    sees it later, does not report it twice: no daemon runs during `make run`."""
+    from .orchestration import REPORTED_TAG, failure_summary, report_failure
+    from .run_summary import collect
+
+    report = collect(result.all_events)
+    if not result.success:
+        failure = next((e.message for e in result.all_events if e.event_type_value == "RUN_FAILURE"), "")
+        steps = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        report_failure(failure_summary(result.dagster_run, steps, failure), logging.getLogger("vector_crm.run"))
+        instance.add_run_tags(result.run_id, {REPORTED_TAG: "make run"})
+        if not report.failed_steps:  # a run can fail outside any step (a resource, the executor)
+            report.failed_steps.append(("run", (failure.splitlines() or ["see the Dagster UI"])[0]))
+    return report
 
 
 def summary(paths: Paths) -> str:
@@ -123,9 +154,9 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"Landing zone {paths.landing} is empty: generating demo data (size {DEMO_SIZE}, seed {DEMO_SEED}).")
         generate(paths.data_dir, DEMO_SIZE, DEMO_SEED)
-    ok = run_pipeline(paths, args.days)
+    print("Running the pipeline (a line per step; the whole log: " + str(log_path(paths)) + ")")
+    report = run_pipeline(paths, args.days)
     print()
-    print("vector-crm pipeline " + ("succeeded" if ok else "FAILED (see the run in the Dagster UI)") + f" in {time.monotonic() - t0:.0f} s")
     print(f"  data directory   {paths.data_dir}")
     print(f"  landing zone     {paths.landing}")
     print(f"  warehouse        {paths.warehouse}   (schemas staging, intermediate, marts)")
@@ -141,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  GX Data Docs     {data_docs_index(paths)}")
     print(summary(paths))
     print("  Dagster UI       make dev   (then open http://127.0.0.1:3000)")
-    return 0 if ok else 1
+    print()
+    from .run_summary import render
+
+    print(render(report, time.monotonic() - t0, str(log_path(paths))))
+    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import duckdb
 
 from dagster_project.contracts import ALL_FEEDS, Feed, get_feed
 from dagster_project.contracts.base import LINEAGE_COLUMNS
+from dagster_project.ingest import verdicts
+from dagster_project.settings import Paths
 
 
 def example_row(feed: Feed) -> dict[str, str]:
@@ -71,16 +73,20 @@ def land(data_dir: Path, files: Mapping[str, str]) -> None:
 
 
 def ingest_landing(data_dir: Path, timeout: int = 600) -> None:
-    """`python -m dagster_project.ingest` on a data directory, in its own process, as a user runs it."""
+    """Load the landing files and judge the new batches, as the pipeline's ingest steps do:
+    `python -m dagster_project.ingest`, then the raw GX suites (`python -m dagster_project.quality
+    --kind raw --no-sync`), each in its own process, as a user runs them."""
     import os
     import subprocess
 
     from dagster_project.settings import REPO_ROOT
 
-    env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    result = subprocess.run([sys.executable, "-m", "dagster_project.ingest"], env=env, cwd=REPO_ROOT,
-                            capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, result.stdout + result.stderr
+    env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+                        "VECTOR_CRM_QUALITY_DATA_DOCS": "0"}
+    for command in (["dagster_project.ingest"], ["dagster_project.quality", "--kind", "raw", "--no-sync"]):
+        result = subprocess.run([sys.executable, "-m", *command], env=env, cwd=REPO_ROOT,
+                                capture_output=True, text=True, timeout=timeout)
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def raw_counts(paths) -> dict[str, int]:
@@ -124,7 +130,8 @@ def write_raw_batch(
     file_name: str,
     rows: Sequence[Mapping[str, Any]],
 ) -> None:
-    """Write one landed file's rows as the ingestion would: typed columns plus lineage.
+    """Write one landed file's rows as the ingestion would: typed columns plus lineage, and
+    the verdict its quality gate gives a clean batch (admitted: staging reads it).
 
     Rows give only the columns they need; the others are null. `_source_row` is the
     line in the landed file (the header is line 1).
@@ -152,6 +159,8 @@ def write_raw_batch(
                 [values[n] for n in names],
             )
         _copy(con, feed_dir / f"{batch['batch_id'][:8]}-{file_name}.parquet")
+    verdicts.write(Paths(data_dir), feed, [{"batch_id": batch["batch_id"], "source_file": f"{source}/{name}/{file_name}",
+                                            "verdict": "admitted"}], run_id="test")
 
 
 def dbt_executable() -> str:

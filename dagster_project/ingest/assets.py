@@ -1,28 +1,39 @@
 """One Dagster asset per landing feed, keyed raw/<source>/<feed> (the dbt source's key),
 partitioned by landing day (see partitions.py for what a partitioned and an unpartitioned
-run load)."""
+run load).
+
+After the load, the same step runs the feed's quality gate when one is given (the definitions
+pass the GX raw suite, quality/checks.py): it judges the new batches before anything
+downstream can read them, and reports as the asset's check. An unreadable file is rejected
+alone (recorded in the manifest with its reason); the step still succeeds, so the feed's other
+files and every other feed go on to dbt.
+"""
 
 import warnings
+from collections.abc import Callable
 
 import dagster as dg
 
-from ..contracts import ALL_FEEDS, Feed
-from ..quality.validate import data_docs_index
+from ..contracts import Feed
 from ..settings import Paths
 from .loader import FeedReport, ingest_feed
 from .partitions import LANDING_DAYS, in_days, window_days
 
 MAX_FILES_LISTED = 50
 
+# (paths, feed, the load's report, run id, logger) -> the check result of the feed's gate
+Gate = Callable[[Paths, Feed, FeedReport, str, object], dg.AssetCheckResult]
 
-def build_ingest_asset(feed: Feed) -> dg.AssetsDefinition:
+
+def build_ingest_asset(feed: Feed, gate: Gate | None = None,
+                       gate_spec: dg.AssetCheckSpec | None = None) -> dg.AssetsDefinition:
     with warnings.catch_warnings():
         # backfill_policy is "beta" in Dagster 1.13; it is what makes a backfill one run.
         warnings.simplefilter("ignore", dg.BetaWarning)
-        return _ingest_asset(feed)
+        return _ingest_asset(feed, gate, gate_spec)
 
 
-def _ingest_asset(feed: Feed) -> dg.AssetsDefinition:
+def _ingest_asset(feed: Feed, gate: Gate | None, gate_spec: dg.AssetCheckSpec | None) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["raw", feed.source, feed.name]),
         group_name="raw",
@@ -35,6 +46,7 @@ def _ingest_asset(feed: Feed) -> dg.AssetsDefinition:
         partitions_def=LANDING_DAYS,
         # A backfill of many days is one run: one scan of their files, then dbt once.
         backfill_policy=dg.BackfillPolicy.single_run(),
+        check_specs=[gate_spec] if gate_spec else None,
     )
     def _ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         paths = Paths.from_env()
@@ -46,20 +58,14 @@ def _ingest_asset(feed: Feed) -> dg.AssetsDefinition:
             days = "every day (unpartitioned run)"
             report = ingest_feed(paths, feed)
         metadata = {"landing_days": days, **report_metadata(paths, report)}
-        if report.rejected:
-            # Everything readable is loaded; the run still fails so that someone looks.
-            reasons = "\n".join(f"- {f.source_file}: {f.problem}" for f in report.rejected)
-            raise dg.Failure(
-                description=f"{len(report.rejected)} file(s) of {feed.key} could not be read "
-                f"(left in place, nothing loaded from them):\n{reasons}",
-                metadata=metadata,
-                allow_retries=False,
-            )
+        for f in report.rejected:
+            context.log.error(f"{f.source_file} rejected, nothing loaded from it: {f.problem}")
         context.log.info(
             f"{feed.key} ({days}): {report.count('loaded')} new file(s), {report.rows_raw} rows to raw, "
-            f"{report.rows_quarantined} to quarantine"
+            f"{report.rows_quarantined} to quarantine, {len(report.rejected)} file(s) rejected"
         )
-        return dg.MaterializeResult(metadata=metadata)
+        checks = [gate(paths, feed, report, context.run.run_id, context.log)] if gate else []
+        return dg.MaterializeResult(metadata=metadata, check_results=checks)
 
     return _ingest
 
@@ -81,7 +87,7 @@ def contract_table(feed: Feed) -> dg.MetadataValue:
 
 def report_metadata(paths: Paths, report: FeedReport) -> dict:
     feed = report.feed
-    new = [f for f in report.files if f.status in ("loaded", "rejected", "duplicate_content")]
+    new = [f for f in report.files if f.status in ("loaded", "rejected", "duplicate_content", "still_rejected")]
     table = ["| file | status | rows read | raw | quarantined | note |", "|---|---|---|---|---|---|"]
     for f in new[:MAX_FILES_LISTED]:
         table.append(f"| {f.source_file} | {f.status} | {f.rows_read} | {f.rows_raw} | {f.rows_quarantined} | {f.problem or ''} |")
@@ -93,6 +99,7 @@ def report_metadata(paths: Paths, report: FeedReport) -> dict:
         "files_already_loaded": report.count("already_loaded"),
         "files_duplicate_content": report.count("duplicate_content"),
         "files_rejected": len(report.rejected),
+        "files_still_rejected": report.count("still_rejected"),
         "rows_read": report.rows_read,
         "rows_raw": report.rows_raw,
         "rows_quarantined": report.rows_quarantined,
@@ -101,9 +108,4 @@ def report_metadata(paths: Paths, report: FeedReport) -> dict:
         "ignored_columns": ", ".join(sorted(report.ignored_columns)) or "none",
         "raw_path": dg.MetadataValue.path(str(paths.feed_dir(paths.raw, feed.source, feed.name))),
         "quarantine_path": dg.MetadataValue.path(str(paths.feed_dir(paths.quarantine, feed.source, feed.name))),
-        # The GX check on this asset validates the load just made; its Data Docs are here.
-        "quality_data_docs": dg.MetadataValue.path(str(data_docs_index(paths))),
     }
-
-
-ingest_assets = [build_ingest_asset(f) for f in ALL_FEEDS]

@@ -48,7 +48,9 @@ LF, CRLF = r"\n", r"\r\n"  # DuckDB's spelling of the two line endings
 @dataclass
 class FileResult:
     source_file: str
-    status: str  # loaded | already_loaded | duplicate_content | rejected
+    # loaded | already_loaded | duplicate_content | rejected (now) | still_rejected (an earlier
+    # run rejected it and it has not changed since: not read again)
+    status: str
     batch_id: str = ""
     rows_read: int = 0
     rows_raw: int = 0
@@ -111,7 +113,10 @@ def ingest_feed(
     for f in discover(paths.landing, feed):
         if select is not None and not select(f):
             continue
-        if (f.relative, f.size, f.mtime_ns) in known.by_stat:
+        stat = (f.relative, f.size, f.mtime_ns)
+        if stat in known.rejected:
+            report.files.append(FileResult(f.relative, "still_rejected", problem=known.rejected[stat]))
+        elif stat in known.by_stat:
             report.files.append(FileResult(f.relative, "already_loaded"))
         else:
             candidates.append(f)
@@ -131,10 +136,13 @@ def ingest_feed(
 
     for chunk in _chunks(to_load, chunk_bytes):
         _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_dir)
-    if duplicates:
-        _commit_manifest(manifest_dir, _new_part_id(report), report.loaded_at, [
-            (f, "duplicate_content", original, FileResult(f.relative, "duplicate_content")) for f, original in duplicates
-        ])
+    # Duplicates and unreadable files are recorded too, so that a later run skips them until
+    # they change, and the manifest says why nothing was loaded from them.
+    by_name = {f.relative: f for f in inspected}
+    skipped = [(f, "duplicate_content", original, FileResult(f.relative, "duplicate_content")) for f, original in duplicates]
+    skipped += [(by_name[r.source_file], "rejected", None, r) for r in report.rejected]
+    if skipped:
+        _commit_manifest(manifest_dir, _new_part_id(report), report.loaded_at, skipped)
     return report
 
 
@@ -249,7 +257,7 @@ def _commit_manifest(manifest_dir: Path, part_id: str, loaded_at: datetime, entr
     """Write a manifest part (one row per file) and rename it into place: the commit point."""
     rows = [
         [f.relative, f.content_hash, f.batch_id, f.size, f.mtime_ns, status, dup_of,
-         r.rows_read, r.rows_raw, r.rows_quarantined, part_id, loaded_at]
+         r.rows_read, r.rows_raw, r.rows_quarantined, part_id, loaded_at, r.problem if status == "rejected" else None]
         for f, status, dup_of, r in entries
     ]
     columns = list(zip(*rows))  # one list per manifest column, inserted in one statement

@@ -22,13 +22,16 @@ MANIFEST_COLUMNS = {
     "batch_id": "VARCHAR",  # first 16 hex digits of the hash: the raw rows' _batch_id
     "size_bytes": "BIGINT",
     "mtime_ns": "BIGINT",
-    "status": "VARCHAR",  # loaded | duplicate_content (same bytes as a file loaded earlier)
+    # loaded | duplicate_content (same bytes as a file loaded earlier) | rejected (unreadable:
+    # not UTF-8, no header, a required column missing, ...; nothing loaded, see `problem`)
+    "status": "VARCHAR",
     "duplicate_of": "VARCHAR",
     "rows_read": "BIGINT",
     "rows_raw": "BIGINT",
     "rows_quarantined": "BIGINT",
     "part_id": "VARCHAR",
     "loaded_at": "TIMESTAMP",
+    "problem": "VARCHAR",  # why a rejected file could not be read
 }
 
 # The order files were loaded in: earlier loads first, then, within one load, the files in name
@@ -40,7 +43,10 @@ LOAD_ORDER = "loaded_at, source_file"
 @dataclass(frozen=True)
 class KnownFiles:
     by_hash: dict[str, str]  # content hash -> file that first brought it
-    by_stat: set[tuple[str, int, int]]  # (source_file, size, mtime_ns) already looked at
+    # (source_file, size, mtime_ns) already looked at: loaded, a duplicate, or rejected (a
+    # rejected file is not read again until it changes: a fixed file has a new size or time)
+    by_stat: set[tuple[str, int, int]]
+    rejected: dict[tuple[str, int, int], str]  # the rejected ones among them: why
 
 
 def part_files(folder: Path) -> list[Path]:
@@ -66,25 +72,18 @@ def remove_orphans(manifest_dir: Path, data_dirs: list[Path]) -> list[Path]:
 
 
 def load_known(manifest_dir: Path) -> KnownFiles:
-    parts = part_files(manifest_dir)
-    if not parts:
-        return KnownFiles({}, set())
-    con = duckdb_connect()
-    try:
-        rows = con.execute(
-            "select source_file, content_hash, size_bytes, mtime_ns, status "
-            "from read_parquet(?) order by " + LOAD_ORDER,
-            [[str(p) for p in parts]],
-        ).fetchall()
-    finally:
-        con.close()
     by_hash: dict[str, str] = {}
     by_stat = set()
-    for source_file, content_hash, size, mtime_ns, status in rows:
-        if status == "loaded":
-            by_hash.setdefault(content_hash, source_file)
-        by_stat.add((source_file, size, mtime_ns))
-    return KnownFiles(by_hash, by_stat)
+    rejected = {}
+    # read_manifest: manifests written before a column existed read it as missing
+    for r in read_manifest(manifest_dir):
+        stat = (r["source_file"], r["size_bytes"], r["mtime_ns"])
+        if r["status"] == "loaded":
+            by_hash.setdefault(r["content_hash"], r["source_file"])
+        elif r["status"] == "rejected":
+            rejected[stat] = r.get("problem")
+        by_stat.add(stat)
+    return KnownFiles(by_hash, by_stat, rejected)
 
 
 def read_manifest(manifest_dir: Path) -> list[dict]:
@@ -95,7 +94,7 @@ def read_manifest(manifest_dir: Path) -> list[dict]:
     con = duckdb_connect()
     try:
         rel = con.execute(
-            "select * from read_parquet(?) order by " + LOAD_ORDER,
+            "select * from read_parquet(?, union_by_name = true) order by " + LOAD_ORDER,
             [[str(p) for p in parts]],
         )
         cols = [d[0] for d in rel.description]

@@ -49,7 +49,13 @@ def date_in_name(name: str) -> date | None:
 
 
 def landing_date(f: LandedFile) -> date:
-    return date_in_name(f.path.name) or datetime.fromtimestamp(f.mtime_ns / 1e9, tz=timezone.utc).date()
+    return landing_date_of(f.path.name, f.mtime_ns)
+
+
+def landing_date_of(name: str, mtime_ns: int) -> date:
+    """The date in a file's name, else the UTC date it was last modified (manifest records
+    keep both, so a batch's landing day is known without the file)."""
+    return date_in_name(name.rsplit("/", 1)[-1]) or datetime.fromtimestamp(mtime_ns / 1e9, tz=timezone.utc).date()
 
 
 def partition_date(f: LandedFile, today: date | None = None) -> date:

@@ -4,8 +4,22 @@
     expectations/marts/<mart>.json          one per public mart, validated on a query's result
 
 Every file is a GX Core 1.x ExpectationSuite (name, expectations, meta) plus
-``meta.vector_crm``: what the suite checks and how (kind, asset key, blocking, and for a
-mart the SQL whose result is validated). Adding a suite for a new mart is one JSON file.
+``meta.vector_crm``: what the suite checks and how (kind, asset key, and for a mart the SQL
+whose result is validated). Adding a suite for a new mart is one JSON file.
+
+Every expectation carries ``meta.severity``:
+
+- ``error``: a breach that would make a mart wrong (types, required cells, keys, impossible
+  values such as a date in the future or an absurd amount, a formula identity such as a rate
+  outside [0, 1] or a customer counted twice). A raw error holds the failing batch (landed
+  file) out of staging until a corrected re-send replaces it or someone accepts it; a mart
+  error holds that mart (and the marts built from it) out of the serving snapshot.
+- ``warn``: a statistical anomaly (volume, null-rate jumps, orphan shares, lateness,
+  distribution shares, change against the previous run). Recorded and shown, never blocking.
+
+A raw error expectation must judge batch rows (``expect_column_values_*``), so that a failure
+names the batch it holds. A value ``"${name}"`` (or ``${name}`` inside a row_condition) is a
+shared threshold from expectations/thresholds.json (quality/thresholds.py).
 
 A raw suite's expectations come in two origins (``meta.origin`` of each expectation):
 ``contract``, written by this module from dagster_project/contracts (one truth; never
@@ -26,6 +40,7 @@ from pathlib import Path
 
 from ..contracts import ALL_FEEDS, Feed
 from ..settings import REPO_ROOT
+from . import thresholds
 
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
@@ -36,7 +51,6 @@ class Suite:
     name: str
     kind: str  # raw | mart
     asset: tuple[str, ...]
-    blocking: bool
     description: str
     spec: dict  # the GX suite as in the file
     path: Path
@@ -59,6 +73,31 @@ class Suite:
         return out
 
 
+    @property
+    def expectations(self) -> list[dict]:
+        return self.spec["expectations"]
+
+
+SEVERITIES = ("error", "warn")
+# GX expectation types that judge each row of the frame (and so can name the batch they hold).
+ROW_LEVEL = ("expect_column_values_", "expect_column_pair_values_", "expect_multicolumn_values_")
+
+
+def expectation_key(e: dict) -> str:
+    """An expectation's identity within its suite: what an acceptance and the results history
+    refer to. `meta.key` when set, else its type and the column(s) it judges."""
+    if e.get("meta", {}).get("key"):
+        return e["meta"]["key"]
+    kw = e["kwargs"]
+    columns = kw.get("column") or ">".join(str(kw.get(k)) for k in ("column_A", "column_B") if kw.get(k)) \
+        or ",".join(kw.get("column_list", []))
+    return f"{e['type'].removeprefix('expect_')}:{columns}"
+
+
+def severity(e: dict) -> str:
+    return e.get("meta", {}).get("severity", "")
+
+
 def raw_suite_path(feed: Feed, root: Path = EXPECTATIONS_DIR) -> Path:
     return root / "raw" / f"{feed.source}.{feed.name}.json"
 
@@ -67,14 +106,25 @@ def load_suite(path: Path) -> Suite:
     spec = json.loads(path.read_text())
     meta = spec.get("meta", {}).get("vector_crm")
     if not meta:
-        raise ValueError(f"{path}: meta.vector_crm is missing (kind, asset, blocking)")
-    for key in ("kind", "asset", "blocking"):
+        raise ValueError(f"{path}: meta.vector_crm is missing (kind, asset)")
+    for key in ("kind", "asset"):
         if key not in meta:
             raise ValueError(f"{path}: meta.vector_crm.{key} is missing")
     if meta["kind"] == "mart" and not meta.get("query"):
         raise ValueError(f"{path}: a mart suite needs meta.vector_crm.query")
+    keys = set()
+    for e in spec["expectations"]:
+        where = f"{path}: expectation {expectation_key(e)}"
+        if severity(e) not in SEVERITIES:
+            raise ValueError(f"{where}: meta.severity must be one of {', '.join(SEVERITIES)}")
+        if meta["kind"] == "raw" and severity(e) == "error" and not e["type"].startswith(ROW_LEVEL):
+            raise ValueError(f"{where}: a raw error must judge batch rows ({ROW_LEVEL[0]}*) to name the batch it holds")
+        if expectation_key(e) in keys:
+            raise ValueError(f"{where}: twice in the suite (give one a meta.key)")
+        keys.add(expectation_key(e))
+    thresholds.substitute(copy.deepcopy(spec["expectations"]))  # fails on a threshold that does not exist
     return Suite(
-        name=spec["name"], kind=meta["kind"], asset=tuple(meta["asset"]), blocking=bool(meta["blocking"]),
+        name=spec["name"], kind=meta["kind"], asset=tuple(meta["asset"]),
         description=meta.get("description", ""), spec=spec, path=path,
         query=meta.get("query"), feed=meta.get("feed"),
     )
@@ -89,8 +139,9 @@ def gx_expectations(suite: Suite) -> list[dict]:
     because GX compares a datetime column only with datetime bounds."""
     import pandas as pd
 
-    out = copy.deepcopy(suite.spec["expectations"])
+    out = thresholds.substitute(copy.deepcopy(suite.spec["expectations"]))
     for e in out:
+        e.setdefault("meta", {})["key"] = expectation_key(e)  # how a result finds its expectation
         for key in ("min_value", "max_value"):
             v = e["kwargs"].get(key)
             if isinstance(v, str) and ISO_DATE.match(v):
@@ -101,7 +152,8 @@ def gx_expectations(suite: Suite) -> list[dict]:
 # --- the contract part of the raw suites ------------------------------------------------------
 
 def _expectation(kind: str, rule: str, **kwargs) -> dict:
-    return {"type": kind, "kwargs": kwargs, "meta": {"origin": "contract", "rule": rule}}
+    # A contract breach in raw would make the marts wrong: always an error.
+    return {"type": kind, "kwargs": kwargs, "meta": {"origin": "contract", "severity": "error", "rule": rule}}
 
 
 def contract_expectations(feed: Feed) -> list[dict]:
@@ -135,9 +187,8 @@ def raw_suite_spec(feed: Feed, existing: dict | None) -> dict:
             "kind": "raw",
             "feed": feed.key,
             "asset": ["raw", feed.source, feed.name],
-            "blocking": meta.get("blocking", True),
-            "description": meta.get("description", f"Every batch (landed file) of {feed.key} in the latest load, "
-                                    "profiled: the contract's promises, volume, null rates, freshness."),
+            "description": meta.get("description", f"Every new batch (landed file) of {feed.key}, profiled: "
+                                    "the contract's promises, volume, null rates, lateness."),
         }},
         "expectations": contract_expectations(feed) + policy,
     }

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..settings import Paths
-from .suites import Suite, gx_expectations
+from .suites import Suite, expectation_key, gx_expectations, severity
 
 SAMPLE = 10  # failing values and rows kept per expectation
 DATASOURCE = "vector_crm"
@@ -28,19 +28,43 @@ DATA_DOCS_ENV = "VECTOR_CRM_QUALITY_DATA_DOCS"
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
 
+# What a result row's `status` says, from GX's success and the expectation's severity: an
+# error not accepted blocks what it judges; a warning and an accepted failure never block.
+PASSED, WARNING, ERROR, ACCEPTED, NOT_JUDGED = "passed", "warning", "error", "accepted", "not_judged"
+
+
 @dataclass
 class Outcome:
     suite: Suite
     run_id: str
     run_at: datetime
-    success: bool
+    success: bool  # GX's: every expectation passed
     results: list[dict] = field(default_factory=list)  # one per expectation, see _flatten
     frame_rows: int = 0
     note: str = ""
+    # frame row numbers of every failing row, by expectation key (raw suites: the batches they hold)
+    failing_index: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[dict]:
         return [r for r in self.results if not r["success"]]
+
+    @property
+    def errors(self) -> list[dict]:
+        return [r for r in self.results if r["status"] == ERROR]
+
+    @property
+    def warnings(self) -> list[dict]:
+        return [r for r in self.results if r["status"] == WARNING]
+
+    @property
+    def accepted(self) -> list[dict]:
+        return [r for r in self.results if r["status"] == ACCEPTED]
+
+    @property
+    def passed(self) -> bool:
+        """Nothing blocking: every failure is a warning or accepted."""
+        return not self.errors
 
 
 def gx_root(paths: Paths) -> Path:
@@ -80,29 +104,91 @@ def validate(paths: Paths, suite: Suite, frame: pd.DataFrame, run_id: str) -> Ou
     checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
         name=suite.name, validation_definitions=[definition],
         actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if os.environ.get(DATA_DOCS_ENV, "1") != "0" else [],
-        result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE},
+        # a raw error holds every batch it fails on: the complete list of failing rows is needed
+        # (profiles are small: one row per batch, load or day)
+        result_format={"result_format": "COMPLETE" if suite.kind == "raw" else "SUMMARY",
+                       "partial_unexpected_count": SAMPLE},
     ))
     result = checkpoint.run(
         batch_parameters={"dataframe": frame},
         run_id=gx.RunIdentifier(run_name=run_id, run_time=run_at.replace(tzinfo=timezone.utc)),
     )
     [validation] = result.run_results.values()
-    rows = [_flatten(suite, run_id, run_at, r, frame) for r in validation.results]
-    return Outcome(suite, run_id, run_at, bool(validation.success), rows, len(frame))
+    # the suite's own expectations give key and severity (gx_expectations put the key in meta)
+    specs = {expectation_key(e): e for e in suite.expectations}
+    rows = [_flatten(suite, specs[r.expectation_config.meta["key"]], run_id, run_at, r, frame)
+            for r in validation.results]
+    failing = {row["expectation_key"]: list((r.result or {}).get("unexpected_index_list") or
+                                            (r.result or {}).get("partial_unexpected_index_list") or [])
+               for row, r in zip(rows, validation.results) if not row["success"]}
+    return Outcome(suite, run_id, run_at, bool(validation.success), rows, len(frame), failing_index=failing)
 
 
-def _flatten(suite: Suite, run_id: str, run_at: datetime, r, frame: pd.DataFrame) -> dict:
+def _exception(info) -> str | None:
+    """GX's exception message: on the result itself, or (GX 1.x, a metric that raised) in a
+    dict keyed by the metric that raised."""
+    if not info:
+        return None
+    if "exception_message" in info:
+        return info.get("exception_message")
+    messages = [v.get("exception_message") for v in info.values() if isinstance(v, dict)]
+    return "; ".join(m for m in messages if m) or None
+
+
+def number_text(v) -> str:
+    """A number as a person reads it: 400, not 400.0; 0.0512 kept; dates as dates."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if hasattr(v, "isoformat"):
+        return v.isoformat(sep=" ").removesuffix(" 00:00:00") if hasattr(v, "hour") else v.isoformat()
+    return str(v)
+
+
+def threshold_text(kwargs: dict) -> str:
+    """What the expectation allows, in words a person checks a number against."""
+    if "value_set" in kwargs:
+        return "one of " + ", ".join(map(str, kwargs["value_set"]))
+    low, high = (None if kwargs.get(k) is None else number_text(kwargs[k]) for k in ("min_value", "max_value"))
+    lt = "<" if kwargs.get("strict_max") else "<="
+    gt = ">" if kwargs.get("strict_min") else ">="
+    if low is not None and high is not None:
+        return f"= {low}" if low == high else f"{gt} {low} and {lt} {high}"
+    if high is not None:
+        return f"{lt} {high}"
+    if low is not None:
+        return f"{gt} {low}"
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']} {'>=' if kwargs.get('or_equal') else '>'} {kwargs['column_B']}"
+    if "value" in kwargs:
+        return f"= {kwargs['value']}"
+    return _describe(kwargs)
+
+
+def _flatten(suite: Suite, spec: dict, run_id: str, run_at: datetime, r, frame: pd.DataFrame) -> dict:
     config = r.expectation_config
     kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
     res = r.result or {}
-    failing = res.get("partial_unexpected_index_list") or []
+    failing = res.get("partial_unexpected_index_list") or res.get("unexpected_index_list") or []
     sample_rows = [_row(frame, i) for i in failing[:SAMPLE] if isinstance(i, int) and i < len(frame)]
-    exception = (r.exception_info or {}).get("exception_message") if not r.success else None
+    exception = _exception(r.exception_info) if not r.success else None
     observed = res.get("observed_value")
     if observed is None and "unexpected_count" in res:
         # Empty cells are not looked at (a profile's value rows leave the batch columns empty).
         looked_at = (res.get("element_count") or 0) - (res.get("missing_count") or 0)
-        observed = f"{res['unexpected_count']} of {looked_at} unexpected"
+        values = [number_text(v) for v in (res.get("partial_unexpected_list") or [])[:3]]
+        if looked_at == 1 and res["unexpected_count"] == 1 and values:
+            observed = values[0]  # a one-row frame (a mart's totals): the value itself
+        elif res["unexpected_count"]:
+            observed = f"{res['unexpected_count']} of {looked_at} unexpected: " + ", ".join(values)
+        else:
+            observed = f"0 of {looked_at} unexpected"
+    elif isinstance(observed, float):
+        observed = number_text(observed)
+    judged = res.get("element_count") is None or (res.get("element_count") or 0) - (res.get("missing_count") or 0) > 0
+    sev = severity(spec)
+    status = PASSED if r.success and judged else NOT_JUDGED if r.success else ERROR if sev == "error" else WARNING
     return {
         "run_id": run_id,
         "run_at": run_at,
@@ -110,9 +196,13 @@ def _flatten(suite: Suite, run_id: str, run_at: datetime, r, frame: pd.DataFrame
         "kind": suite.kind,
         "asset": "/".join(suite.asset),
         "expectation": config.type,
+        "expectation_key": expectation_key(spec),
         "column_name": kwargs.get("column"),
         "rule": (config.meta or {}).get("rule") or _describe(kwargs),
         "origin": (config.meta or {}).get("origin", ""),
+        "severity": sev,
+        "status": status,
+        "threshold": threshold_text(kwargs),
         "kwargs": json.dumps(kwargs, default=str, sort_keys=True),
         "success": bool(r.success),
         "observed_value": None if observed is None else str(observed),

@@ -9,7 +9,12 @@ marts that is written whole under a temporary name and swapped in with one atomi
   after the rename sees the new one. Nobody ever sees a mixture, and the pipeline never waits
   for a reader: it takes no lock on the serving file.
 - Every published table carries ``publish_run_id``, and ``publish_log`` (default schema) lists
-  every publish so far: run id, time, mart, row count.
+  every publish so far: run id, time, mart, row count, and whether the mart was published or
+  held back (with the reason; the snapshot then keeps the mart's last good version, whose
+  ``publish_run_id`` says which run made it).
+- A mart is held back when its GX suite found an error (serving/assets.py decides, this
+  module carries it out); ``quality_status`` and ``quality_acceptances`` (default schema) say
+  what is held back, warned about or accepted as of the snapshot (serving/status.py).
 - ``serving/parquet/<mart>.parquet`` holds the same tables for tools that read files; each
   file is replaced atomically on its own (a reader of several files at once should use the
   DuckDB file, or compare their ``publish_run_id``).
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -38,9 +43,11 @@ RUN_ID_COLUMN = "publish_run_id"
 class Published:
     run_id: str
     published_at: datetime
-    row_counts: dict[str, int]
+    row_counts: dict[str, int]  # every mart in the snapshot (a held one: its last good version)
     database: Path
     parquet_dir: Path
+    held: dict[str, str] = field(default_factory=dict)  # mart -> why it was held back
+    served_run: dict[str, str] = field(default_factory=dict)  # held mart -> run of the version served
 
 
 def serving_dir(paths: Paths) -> Path:
@@ -70,10 +77,15 @@ def _remove(path: Path) -> None:
     Path(f"{path}.wal").unlink(missing_ok=True)
 
 
-def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = None) -> Published:
+def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = None,
+            held: dict[str, str] | None = None, extra_tables: dict | None = None) -> Published:
     """Copy the public marts into a new serving file and swap it in. The warehouse is only
-    read (the caller holds the single-writer slot, so dbt is not writing it meanwhile)."""
+    read (the caller holds the single-writer slot, so dbt is not writing it meanwhile).
+
+    `held` marts (mart -> reason) keep the version the current snapshot serves, if any;
+    `extra_tables` (name -> pandas frame) are written to the default schema beside publish_log."""
     run_id = run_id or uuid.uuid4().hex
+    held = held or {}
     marts = public_marts(paths.warehouse) if marts is None else marts
     # full precision: "the latest publish" must never be two runs in the same second
     published_at = datetime.now(timezone.utc)
@@ -85,35 +97,54 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
     _remove(staging)
 
     counts: dict[str, int] = {}
+    served_run: dict[str, str] = {}
     con = duckdb_connect()
     try:
         con.execute(f"attach '{staging}' as serving (storage_version '{SERVING_STORAGE_VERSION}')")
         con.execute(f"attach '{paths.warehouse}' as source (read_only)")
+        has_previous = target.exists()
+        if has_previous:  # the snapshot served now: its log's history, and held marts' last good versions
+            con.execute(f"attach '{target}' as previous (read_only)")
+        before = {r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'previous' and schema_name = ?",
+            [MARTS_SCHEMA]).fetchall()} if has_previous else set()
         con.execute(f"create schema serving.{MARTS_SCHEMA}")
         for mart in marts:
-            con.execute(
-                f"create table serving.{MARTS_SCHEMA}.{mart} as "
-                f"select *, cast(? as varchar) as {RUN_ID_COLUMN} from source.{MARTS_SCHEMA}.{mart}",
-                [run_id],
-            )
+            if mart in held:
+                if mart not in before:
+                    continue  # held back before it was ever published: absent until it passes
+                con.execute(f"create table serving.{MARTS_SCHEMA}.{mart} as select * from previous.{MARTS_SCHEMA}.{mart}")
+                served_run[mart] = con.execute(
+                    f"select any_value({RUN_ID_COLUMN}) from serving.{MARTS_SCHEMA}.{mart}").fetchone()[0]
+            else:
+                con.execute(
+                    f"create table serving.{MARTS_SCHEMA}.{mart} as "
+                    f"select *, cast(? as varchar) as {RUN_ID_COLUMN} from source.{MARTS_SCHEMA}.{mart}",
+                    [run_id],
+                )
             counts[mart] = con.execute(f"select count(*) from serving.{MARTS_SCHEMA}.{mart}").fetchone()[0]
         con.execute("detach source")
         con.execute(
             f"create table serving.main.{LOG_TABLE} (run_id varchar, published_at timestamp with time zone, "
-            f"mart varchar, row_count bigint)"
+            f"mart varchar, row_count bigint, status varchar, reason varchar, served_run_id varchar)"
         )
-        if target.exists():  # keep the history of earlier publishes
-            con.execute(f"attach '{target}' as previous (read_only)")
-            con.execute(f"insert into serving.main.{LOG_TABLE} select run_id, published_at, mart, row_count "
-                        f"from previous.main.{LOG_TABLE}")
-            con.execute("detach previous")
+        if has_previous:  # keep the history of earlier publishes (logs of older versions lack columns)
+            con.execute(f"insert into serving.main.{LOG_TABLE} by name select * from previous.main.{LOG_TABLE}")
         con.executemany(
-            f"insert into serving.main.{LOG_TABLE} values (?, ?, ?, ?)",
-            [(run_id, published_at, mart, n) for mart, n in counts.items()],
+            f"insert into serving.main.{LOG_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
+            [(run_id, published_at, mart, counts.get(mart), "held" if mart in held else "published",
+              held.get(mart), served_run.get(mart, run_id if mart not in held else None)) for mart in marts],
         )
+        for name, frame in (extra_tables or {}).items():
+            con.register("extra", frame)
+            con.execute(f"create table serving.main.{name} as select * from extra")
+            con.unregister("extra")
+        if has_previous:
+            con.execute("detach previous")
         for mart in marts:
-            part = parquet_dir / f".{mart}.{run_id}.tmp"
-            con.execute(f"copy serving.{MARTS_SCHEMA}.{mart} to '{part}' (format parquet)")
+            if mart not in held:
+                part = parquet_dir / f".{mart}.{run_id}.tmp"
+                con.execute(f"copy serving.{MARTS_SCHEMA}.{mart} to '{part}' (format parquet)")
         # everything in the one file: no WAL may travel separately from it
         con.execute("checkpoint serving")
         con.execute("detach serving")
@@ -127,8 +158,9 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
 
     os.replace(staging, target)  # the swap: atomic on one file system
     for mart in marts:
-        os.replace(parquet_dir / f".{mart}.{run_id}.tmp", parquet_dir / f"{mart}.parquet")
+        if mart not in held:  # a held mart keeps its last good Parquet file
+            os.replace(parquet_dir / f".{mart}.{run_id}.tmp", parquet_dir / f"{mart}.parquet")
     # marts that were published before and are gone now must not linger as stale files
     for stale in set(p.stem for p in parquet_dir.glob("*.parquet")) - set(marts):
         (parquet_dir / f"{stale}.parquet").unlink()
-    return Published(run_id, published_at, counts, target, parquet_dir)
+    return Published(run_id, published_at, counts, target, parquet_dir, dict(held), served_run)

@@ -1,5 +1,7 @@
 """dbt models as Dagster assets; dbt tests surface as asset checks."""
 
+import contextlib
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -8,6 +10,10 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from ..settings import Paths
 from .project import dbt_project
+
+# When set (`make run` sets it), dbt's console output goes to this file instead of stdout:
+# dagster-dbt echoes every dbt line to stdout, about 900 lines on the demo data.
+DBT_STDOUT_ENV = "VECTOR_CRM_DBT_STDOUT"
 
 # Only one process may write warehouse.duckdb: every dbt step takes a slot in this pool,
 # whose limit is 1 (dagster.yaml written by `python -m dagster_project.run` / `make dev`).
@@ -30,10 +36,10 @@ class VectorCrmTranslator(DagsterDbtTranslator):
         return "seeds" if dbt_resource_props["resource_type"] == "seed" else None
 
 
-# dbt's source tests (not_null on the contracts' required columns) are not asset checks: an
-# asset def that checks raw/<feed> itself is exempt from the blocking GX checks on raw/<feed>,
-# so the dbt step would run on a batch GX refused. They still run in `dbt build`; the GX raw
-# suites state the same rules (null_rate__<column> = 0).
+# dbt's source tests (not_null on the contracts' required columns) are not asset checks: the
+# raw/<feed> assets' check is their GX raw suite, which judges each batch before staging may
+# read it and states the same rules (null_rate__<column> = 0, an error). The source tests still
+# run in `dbt build`, over every batch in raw.
 translator = VectorCrmTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=False))
 
 
@@ -47,4 +53,11 @@ def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     # One target folder per data directory, reused by every run (the pool above allows one
     # dbt step at a time): dagster-dbt's default, a new dbt/target/<run id> folder per run,
     # is never removed and had grown to 1.6 GB here.
-    yield from dbt.cli(["build"], context=context, target_path=Paths.from_env().dbt_target).stream()
+    invocation = dbt.cli(["build"], context=context, target_path=Paths.from_env().dbt_target)
+    out = os.environ.get(DBT_STDOUT_ENV)
+    if not out:
+        yield from invocation.stream()
+        return
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
+        yield from invocation.stream()

@@ -15,6 +15,10 @@ table per feed:
   dagster-dbt links the source to the ingest asset with that key;
 - a ``not_null`` test on every required column.
 
+It also writes ``dbt/models/staging/lake/_lake__sources.yml``: source ``lake``, table
+``batch_verdicts``, the lake's record of which batches may be read (ingest/verdicts.py), which
+every staging model reads through the macro ``admitted_rows``.
+
 Usage, from the repo root::
 
     python -m dagster_project.transform.dbt_sources          # (re)write the files
@@ -35,6 +39,7 @@ import yaml
 
 from dagster_project import contracts
 from dagster_project.contracts.base import LINEAGE_COLUMNS, Column, Feed
+from dagster_project.ingest.verdicts import VERDICT_COLUMNS
 from dagster_project.settings import DATA_DIR_ENV, DBT_PROJECT_DIR
 
 STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging"
@@ -168,12 +173,38 @@ def sources_path(source: str, staging_dir: Path = STAGING_DIR) -> Path:
     return staging_dir / source / f"_{source}__sources.yml"
 
 
-def expected_files(staging_dir: Path = STAGING_DIR) -> dict[Path, str]:
-    """Every sources file the contracts imply, path → content."""
+LAKE_SOURCE = "lake"
+
+
+def lake_document() -> dict[str, Any]:
+    """The lake's batch verdicts as a dbt source (written by the raw quality gate)."""
+    path = f"{{{{ env_var('{DATA_DIR_ENV}') }}}}/lake/verdicts/**/*.parquet"
     return {
+        "version": 2,
+        "sources": [{
+            "name": LAKE_SOURCE,
+            "description": "What the pipeline records about the raw lake itself.",
+            "tables": [{
+                "name": "batch_verdicts",
+                "description": "One row per verdict on a batch (landed file) of a feed: admitted, held (an error "
+                               "rule of the feed's GX raw suite failed) or accepted (held, then admitted by a "
+                               "person). Append-only; a batch's newest verdict counts. Written by the ingest "
+                               "step's quality gate (dagster_project/ingest/verdicts.py).",
+                "config": {"meta": {"external_location": f"read_parquet('{path}', union_by_name=true)"}},
+                "columns": [{"name": n, "description": d, "data_type": t} for n, (t, d) in VERDICT_COLUMNS.items()],
+            }],
+        }],
+    }
+
+
+def expected_files(staging_dir: Path = STAGING_DIR) -> dict[Path, str]:
+    """Every sources file the contracts (and the lake's verdicts) imply, path → content."""
+    files = {
         sources_path(source, staging_dir): render(sources_document(source, feeds))
         for source, feeds in feeds_by_source().items()
     }
+    files[sources_path(LAKE_SOURCE, staging_dir)] = render(lake_document())
+    return files
 
 
 def write(staging_dir: Path = STAGING_DIR) -> list[Path]:

@@ -178,6 +178,7 @@ def test_staging_models_are_tables_in_the_staging_schema(warehouse: duckdb.DuckD
         ("staging", "stg_contact_center__campaign_members", "BASE TABLE"),
         ("staging", "stg_contact_center__cases", "BASE TABLE"),
         ("staging", "stg_contact_center__interactions", "BASE TABLE"),
+        ("staging", "stg_lake__admitted_batches", "BASE TABLE"),
         ("staging", "stg_sales__customers", "BASE TABLE"),
         ("staging", "stg_sales__order_lines", "BASE TABLE"),
         ("staging", "stg_web__events", "BASE TABLE"),

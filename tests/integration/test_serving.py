@@ -147,6 +147,47 @@ def test_a_failed_publish_leaves_the_served_snapshot_alone(tmp_path):
     assert not list(serving_database(paths).parent.rglob(".*tmp"))
 
 
+def test_a_held_mart_keeps_its_last_good_version_and_the_log_says_so(tmp_path):
+    paths = Paths(tmp_path / "data")
+    _warehouse(paths, 1)
+    publish(paths, run_id="run-1", marts=["customers_a", "orders_b"])  # summary_c not published yet
+    _warehouse(paths, 2)
+    held = {"orders_b": "its GX suite found an error", "summary_c": "built from orders_b, held back"}
+    published = publish(paths, run_id="run-2", held=held)
+    assert published.served_run == {"orders_b": "run-1"}
+    with duckdb.connect(str(published.database), read_only=True) as con:
+        # the held mart is run-1's version (100,001 + 200,000 rows of version 1), the others are new
+        assert con.execute("select count(*), max(amount), min(publish_run_id), max(publish_run_id) "
+                           "from marts.orders_b").fetchone() == (300_001, 300_000, "run-1", "run-1")
+        assert con.execute("select count(*), max(v) from marts.customers_a").fetchone() == (100_002, 2)
+        # held before it was ever published: absent, not empty
+        assert con.execute("select count(*) from information_schema.tables where table_name = 'summary_c'"
+                           ).fetchone() == (0,)
+        log = con.execute("select mart, row_count, status, reason, served_run_id from publish_log "
+                          "where run_id = 'run-2' order by mart").fetchall()
+    assert log == [("customers_a", 100_002, "published", None, "run-2"),
+                   ("orders_b", 300_001, "held", "its GX suite found an error", "run-1"),
+                   ("summary_c", None, "held", "built from orders_b, held back", None)]
+    # Parquet: the held mart keeps its last good file, the never-published one has none
+    with duckdb.connect() as con:
+        assert con.execute(f"select distinct publish_run_id from read_parquet("
+                           f"'{published.parquet_dir / 'orders_b.parquet'}')").fetchall() == [("run-1",)]
+    assert not (published.parquet_dir / "summary_c.parquet").exists()
+
+
+def test_a_mart_error_holds_that_mart_and_the_marts_built_from_it():
+    from dagster_project.serving.assets import downstream_marts
+
+    upstream = {"fct_orders": {"dim_customers"}, "customer_rfm": {"fct_orders", "dim_customers"},
+                "segment_summary": {"customer_rfm", "fct_orders", "dim_customers"}, "fct_cases": {"dim_customers"},
+                "dim_customers": set()}
+    held = downstream_marts(["fct_orders"], upstream)
+    assert held == {"fct_orders": "its GX suite found an error",
+                    "customer_rfm": "built from fct_orders, held back",
+                    "segment_summary": "built from fct_orders, held back"}
+    assert downstream_marts([], upstream) == {}
+
+
 EMAIL = re.compile(r"^[^\s@*]+@[^\s@]+\.[a-z]{2,}$", re.IGNORECASE)
 
 

@@ -32,7 +32,8 @@ def test_committed_files_equal_what_the_exporter_generates() -> None:
 
 
 def test_one_file_per_source_and_no_stray_sources_files() -> None:
-    expected = {dbt_sources.sources_path(f.source) for f in ALL_FEEDS}
+    # one per source system, and the lake's record of batch verdicts (read by every staging model)
+    expected = {dbt_sources.sources_path(f.source) for f in ALL_FEEDS} | {dbt_sources.sources_path("lake")}
     assert set(dbt_sources.expected_files()) == expected
     assert set(STAGING_DIR.glob("*/_*__sources.yml")) == expected
 
@@ -72,7 +73,7 @@ def test_sources_point_at_the_raw_lake_and_the_ingest_assets() -> None:
 
 
 def test_check_reports_a_stale_file(tmp_path: Path) -> None:
-    assert len(dbt_sources.check(tmp_path)) == len({f.source for f in ALL_FEEDS})  # all missing
+    assert len(dbt_sources.check(tmp_path)) == len({f.source for f in ALL_FEEDS}) + 1  # all missing, lake's too
     dbt_sources.write(tmp_path)
     assert dbt_sources.check(tmp_path) == []
     path = dbt_sources.sources_path("sales", tmp_path)

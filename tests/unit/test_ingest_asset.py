@@ -1,5 +1,5 @@
-"""The ingest asset in Dagster: metadata on success, a failed step naming the file on rejection,
-and its daily partitions."""
+"""The ingest asset in Dagster: metadata on success, a rejected file named by the feed's gate
+while the step succeeds, and its daily partitions."""
 
 import os
 from datetime import date, datetime, timezone
@@ -28,17 +28,28 @@ def test_metadata_counts_rows(paths):
     assert "type_decimal:net_amount" in md["quarantine_rules"]
 
 
-def test_unreadable_file_fails_the_step_with_its_name_and_reason(paths):
+def test_unreadable_file_is_rejected_alone_and_named_by_the_gate(paths):
+    from dagster_project.quality.checks import raw_check, raw_check_spec
+
     header = ["order_id", "order_date", "net_amount"]  # customer_id missing
     write_landed(paths.landing / "sales" / "order_lines" / "broken.csv", ORDER_LINES, [example_row(ORDER_LINES)], header)
     write_landed(paths.landing / "sales" / "order_lines" / "fine.csv", ORDER_LINES, [example_row(ORDER_LINES)])
-    result = dg.materialize([build_ingest_asset(ORDER_LINES)], raise_on_error=False)
-    assert not result.success
-    [failure] = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
-    message = failure.step_failure_data.user_failure_data.description
-    assert "sales/order_lines/broken.csv" in message and "customer_id" in message
-    # The readable file was loaded all the same.
+    asset = build_ingest_asset(ORDER_LINES, gate=raw_check, gate_spec=raw_check_spec(ORDER_LINES))
+    result = dg.materialize([asset], raise_on_error=False)
+    # The step succeeds: the feed's readable file (and every other feed) goes on to dbt.
+    assert result.success
+    [mat] = result.asset_materializations_for_node("raw__sales__order_lines")
+    assert (mat.metadata["files_rejected"].value, mat.metadata["files_new_loaded"].value) == (1, 1)
     assert len(list((paths.raw / "sales" / "order_lines").glob("part-*.parquet"))) == 1
+    # The gate's check fails (an ERROR a person must act on) and names the file and the reason.
+    [check] = result.get_asset_check_evaluations()
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    [issue] = [i for i in check.metadata["issues"].value if i["level"] == "rejected"]
+    assert issue["where"] == "sales/order_lines/broken.csv" and "customer_id" in issue["rule"]
+    # Not read again while it is unchanged; named as still waiting.
+    again = dg.materialize([asset], raise_on_error=False)
+    [check] = again.get_asset_check_evaluations()
+    assert [i["level"] for i in check.metadata["issues"].value] == ["still_rejected"]
 
 
 # --- daily partitions: a partitioned run loads the files of its days, an unpartitioned run every new file

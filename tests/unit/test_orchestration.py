@@ -119,3 +119,36 @@ def test_a_failed_run_is_summarised_and_sent(monkeypatch, with_webhook):
     assert sent["failed_steps"][0]["step"] == "broken_step"
     assert "the landing folder is not readable" in sent["failed_steps"][0]["error"]
     assert sent["text"] == f"vector-crm: run {result.run_id} of job broken_job failed at broken_step"
+
+
+def test_a_failed_make_run_is_reported_at_once_and_only_once(monkeypatch):
+    """`make run` runs without the daemon: it reports its own failure, and the sensor, which sees
+    the run later, does not report it again. Its closing block names the step and the error's
+    first line, without the stack trace."""
+    from dagster_project.run import closing_report
+    from dagster_project.run_summary import render
+
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Hook.received = []
+    monkeypatch.setenv(WEBHOOK_ENV, f"http://127.0.0.1:{server.server_port}/hook")
+    try:
+        with dg.instance_for_test() as instance:
+            result = broken_job.execute_in_process(instance=instance, raise_on_error=False)
+            report = closing_report(instance, result)
+            assert len(_Hook.received) == 1 and _Hook.received[0]["run_id"] == result.run_id
+            failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
+            context = dg.build_run_status_sensor_context(
+                sensor_name="report_failed_runs", dagster_event=failure, dagster_instance=instance,
+                dagster_run=instance.get_run_by_id(result.run_id),
+            ).for_run_failure()
+            defs.resolve_sensor_def("report_failed_runs")(context)
+    finally:
+        server.shutdown()
+    assert len(_Hook.received) == 1  # the sensor skipped the run make run had reported
+    text = render(report, 3, "last_run.log")
+    assert text.splitlines()[:2] == ["vector-crm pipeline FAILED at broken_step after 3 s", "FAILED      broken_step"]
+    assert "the landing folder is not readable" in text and "Traceback" not in text and 'File "' not in text
+    # a run executed in-process (make run) has no code location of its own: the sensor must
+    # watch every location to see it (no public accessor in Dagster 1.13)
+    assert defs.resolve_sensor_def("report_failed_runs")._monitor_all_code_locations is True

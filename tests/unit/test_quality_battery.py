@@ -1,8 +1,10 @@
 """The bad-input battery: each case lands bad input and asserts its exact outcome.
 
-Outcomes: the file rejected with a message naming file and reason; rows quarantined under
-a named rule; a blocking GX check failure naming the file; or, for inputs that look bad but
-carry good data (BOM, an extra column, a re-send), loaded without loss or doubling.
+Outcomes: the file rejected with a message naming file and reason (and recorded in the
+manifest); rows quarantined under a named rule; the batch held back by an error rule of its
+GX suite (staging never reads it), naming the file; a warning that blocks nothing; or, for
+inputs that look bad but carry good data (BOM, an extra column, a re-send, a small
+correction), loaded without loss or doubling and without a warning.
 In every case the rows read, counted by hand from the text below, equal the rows in raw
 plus the rows in quarantine.
 """
@@ -15,11 +17,10 @@ from dataclasses import dataclass, field
 import pytest
 
 from dagster_project.contracts import get_feed
+from dagster_project.ingest import verdicts
 from dagster_project.ingest.loader import ingest_feed
 from dagster_project.ingest.manifest import read_manifest
-from dagster_project.quality.checks import summary
-from dagster_project.quality.runner import run_suite
-from dagster_project.quality.suites import load_suite, raw_suite_path
+from dagster_project.quality.judge import judge_feed
 from dagster_project.quality.validate import DATA_DOCS_ENV
 from tests.helpers import read_rows
 
@@ -46,12 +47,19 @@ class Case:
     read: int  # rows read, counted by hand
     rejected: str | None = None  # a piece of the rejection message
     quarantined: list[tuple[int, str, str | None]] = field(default_factory=list)  # (line, rule, column)
-    blocked: set[str] | None = None  # profile columns of the failing expectations
-    before: list[tuple[str, str]] = field(default_factory=list)  # files of an earlier load
+    held: set[str] = field(default_factory=set)  # profile columns of the error rules that hold the batch
+    warned: set[str] = field(default_factory=set)  # profile columns of the warnings
+    before: list[tuple[str, str]] = field(default_factory=list)  # files of an earlier load (admitted)
 
 
-def _hundred(start: int, date: str = "2024-01-01") -> str:
-    return H + "".join(ol(start + i, date) for i in range(100))
+def _lines(start: int, n: int, date: str = "2024-01-01", customer: str = "C1") -> str:
+    return H + "".join(ol(start + i, date, customer) for i in range(n))
+
+
+def _week(rows_a_day: int) -> list[tuple[str, str]]:
+    """Seven daily order-line files, 2024-01-01..07, of rows_a_day lines each."""
+    return [(f"sales/order_lines/order_lines_2024-01-0{d}.csv", _lines(10_000 * d, rows_a_day, f"2024-01-0{d}"))
+            for d in range(1, 8)]
 
 
 CASES = [
@@ -102,18 +110,25 @@ CASES = [
     Case("json_not_object", EV, "arr.jsonl", ev(1) + "[1, 2]\n", 2, quarantined=[(2, "json_not_object", None)]),
     Case("json_malformed", EV, "broken.jsonl", ev(1) + '{"event_id": "E2", \n', 2, quarantined=[(2, "json_malformed", None)]),
     Case("json_wrong_type", EV, "when.jsonl", ev(1) + ev(2, at="yesterday"), 2, quarantined=[(2, "type_timestamp", "event_at")]),
-    # --- rows the contract accepts but a raw expectation refuses: the blocking GX check fails
-    Case("absurd_amount", OL, "absurd.csv", H + ol(1) + ol(2, amount="50000000.00"), 2, blocked={"max__net_amount"}),
-    Case("future_date", OL, "future.csv", H + ol(1) + ol(2, date="2099-01-01"), 2, blocked={"days_after_load__order_date"}),
-    Case("header_only", OL, "header.csv", H, 0, blocked={"rows"}),
-    Case("orphan_customers", OL, "orphans.csv", H + ol(1, customer="C1") + ol(2, customer="C9"), 2,
-         blocked={"orphan_rate__customer_id"}, before=[("sales/customers/c.csv", "customer_id\nC1\n")]),
-    Case("volume_drop", OL, "thin.csv", H + ol(9001) + ol(9002), 2, blocked={"rows_vs_recent"},
-         before=[(f"sales/order_lines/d{d}.csv", _hundred(100 * d)) for d in range(7)]),
+    # --- rows the contract accepts but an error rule of the raw suite refuses: the batch is held back
+    Case("absurd_amount", OL, "absurd.csv", H + ol(1) + ol(2, amount="50000000.00"), 2, held={"max__net_amount"}),
+    Case("future_date", OL, "future.csv", H + ol(1) + ol(2, date="2099-01-01"), 2, held={"days_after_load__order_date"}),
+    # --- statistics a real business also produces: a warning, the batch is admitted
+    Case("header_only", OL, "header.csv", H, 0, warned={"rows"}),
+    Case("orphan_customers", OL, "orphans.csv", _lines(1, 90) + "".join(ol(100 + i, customer="C9") for i in range(10)), 100,
+         warned={"orphan_rate__customer_id"}, before=[("sales/customers/c.csv", "customer_id\nC1\n")]),
+    Case("volume_drop", OL, "order_lines_2024-01-08.csv", _lines(9001, 60, "2024-01-08"), 60, warned={"rows_vs_recent"},
+         before=_week(1000)),
     Case("null_rate_jump", OL, "no_channel.csv", H + "".join(ol(i, channel="" if i % 5 else "store") for i in range(100)), 100,
-         blocked={"null_rate_jump__channel"}, before=[("sales/order_lines/d0.csv", _hundred(1000))]),
-    Case("stale_batch", OL, "old_export.csv", H + ol(2, date="2022-01-01"), 1, blocked={"days_behind__order_date"},
+         warned={"null_rate_jump__channel"}, before=[("sales/order_lines/d0.csv", _lines(1000, 100))]),
+    Case("stale_batch", OL, "old_export.csv", H + ol(2, date="2022-01-01"), 1, warned={"days_behind__order_date"},
          before=[("sales/order_lines/new.csv", H + ol(1, date="2025-12-01"))]),
+    # --- too small a sample to judge: no ratio from a 4-line correction, no share from 11 events
+    Case("small_correction", OL, "order_lines_2024-01-08.csv", _lines(9001, 4, "2024-01-08"), 4, before=_week(100)),
+    Case("few_orphans", EV, "few.jsonl", "".join(
+        f'{{"event_id": "E{i}", "event_at": "2024-01-01 10:00:00", "anonymous_id": "a{i}", "event_type": "login", '
+        f'"customer_id": "{"C9" if i == 0 else "C1"}"}}\n' for i in range(11)), 11,
+         before=[("sales/customers/c.csv", "customer_id\nC1\n")]),
 ]
 
 
@@ -143,6 +158,7 @@ def test_bad_input(paths, case: Case):
         _land(paths, rel, content)
     for f in {get_feed(*rel.split("/")[:2]) for rel, _ in case.before}:
         assert not ingest_feed(paths, f).rejected
+        assert not judge_feed(paths, f, "before").held  # what comes before is admitted
     if case.before:
         time.sleep(1.05)  # loads are told apart by their load time (whole seconds)
     rel = f"{feed.source}/{feed.name}/{case.file}"
@@ -150,25 +166,33 @@ def test_bad_input(paths, case: Case):
     report = ingest_feed(paths, feed)
     [result] = [f for f in report.files if f.source_file == rel]
     raw, quarantine = _layers(paths, feed, rel)
+    [entry] = [m for m in read_manifest(paths.feed_dir(paths.manifest, feed.source, feed.name)) if m["source_file"] == rel]
 
     if case.rejected:
-        assert result.status == "rejected"
+        assert result.status == entry["status"] == "rejected"
         assert case.rejected in f"{result.source_file}: {result.problem}"
+        assert entry["problem"] == result.problem  # recorded with its reason
         assert (raw, quarantine) == ([], [])
         assert (paths.landing / rel).exists()  # left where it landed
+        again = [f for f in ingest_feed(paths, feed).files if f.source_file == rel]
+        assert [f.status for f in again] == ["still_rejected"]  # not read again until it changes
         return
     assert result.status == "loaded"
     assert result.rows_read == case.read == len(raw) + len(quarantine)
-    [entry] = [m for m in read_manifest(paths.feed_dir(paths.manifest, feed.source, feed.name)) if m["source_file"] == rel]
     assert (entry["rows_read"], entry["rows_raw"], entry["rows_quarantined"]) == (case.read, len(raw), len(quarantine))
     got = sorted((q["_source_row"], q["_rule"], q["_column"]) for q in quarantine)
     assert got == sorted(case.quarantined)
 
-    outcome = run_suite(paths, load_suite(raw_suite_path(feed)), run_id=f"battery-{case.id}")
-    failing = {r["column_name"] for r in outcome.failed}
-    assert failing == (case.blocked or set()), summary(outcome)
-    if case.blocked:
-        assert rel in summary(outcome)  # the message names the file
+    judgement = judge_feed(paths, feed, run_id=f"battery-{case.id}")
+    outcome = judgement.outcome
+    assert {r["column_name"] for r in outcome.errors} == case.held
+    assert {r["column_name"] for r in outcome.warnings} == case.warned
+    verdict = {v["source_file"]: v["verdict"] for v in verdicts.latest(paths, feed).values()}[rel]
+    assert verdict == ("held" if case.held else "admitted")
+    if case.held:
+        [held] = judgement.held
+        assert held["source_file"] == rel  # names the file
+        assert {r["column"] for r in held["reasons"]} == case.held
 
 
 def test_malformed_quoting_keeps_the_swallowed_line_in_quarantine(paths):
@@ -230,6 +254,25 @@ def test_corrected_resend_keeps_both_versions_in_load_order(paths):
                       for r in read_rows(paths.raw / "sales" / "order_lines", where="order_id = 'O1'"))
     assert [(v[1], v[2]) for v in versions] == [(10.0, "sales/order_lines/day1.csv"), (12.0, "sales/order_lines/day1_corrected.csv")]
     assert versions[0][0] < versions[1][0]
+
+
+def test_an_order_in_2099_does_not_block_the_next_days_clean_file(paths):
+    """The 2099 order is held back; the next file is compared with admitted data only (its
+    newest date is not '27,000 days behind' a held one): no warning, admitted."""
+    _land(paths, "sales/order_lines/order_lines_2025-06-01.csv", H + ol(1, date="2025-06-01"))
+    ingest_feed(paths, OL)
+    judge_feed(paths, OL, "day0")
+    time.sleep(1.05)
+    _land(paths, "sales/order_lines/order_lines_2025-06-02.csv", H + ol(2, date="2025-06-02") + ol(3, date="2099-12-31"))
+    ingest_feed(paths, OL)
+    assert [h["source_file"] for h in judge_feed(paths, OL, "day1").held] == ["sales/order_lines/order_lines_2025-06-02.csv"]
+    time.sleep(1.05)
+    _land(paths, "sales/order_lines/order_lines_2025-06-03.csv", H + ol(4, date="2025-06-03"))
+    ingest_feed(paths, OL)
+    day2 = judge_feed(paths, OL, "day2")
+    assert (day2.held, day2.outcome.errors, day2.outcome.warnings, day2.admitted) == ([], [], [], 1)
+    [behind] = [r for r in day2.outcome.results if r["column_name"] == "days_behind__order_date"]
+    assert behind["status"] == "passed"  # judged: 2025-06-03 against the admitted 2025-06-01
 
 
 def test_the_battery_has_at_least_25_distinct_cases():

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('contact_center', 'campaign_members') }}
+    {{ admitted_rows('contact_center', 'campaign_members') }}
 
 ),
 

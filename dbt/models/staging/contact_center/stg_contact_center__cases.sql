@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('contact_center', 'cases') }}
+    {{ admitted_rows('contact_center', 'cases') }}
 
 ),
 

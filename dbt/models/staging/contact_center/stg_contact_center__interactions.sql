@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('contact_center', 'interactions') }}
+    {{ admitted_rows('contact_center', 'interactions') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales', 'customers') }}
+    {{ admitted_rows('sales', 'customers') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sales', 'order_lines') }}
+    {{ admitted_rows('sales', 'order_lines') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('web', 'events') }}
+    {{ admitted_rows('web', 'events') }}
 
 ),
 
