@@ -55,7 +55,7 @@ dev: setup  ## Dagster UI on http://127.0.0.1:3000
 
 docs: setup  ## dbt docs site into data/dbt_docs
 	$(BIN)/python -m dagster_project.run --setup-only >/dev/null
-	cd dbt && $(BIN)/dbt docs generate --static --target-path $(VECTOR_CRM_DATA_DIR)/dbt_docs
+	cd dbt && env -u VECTOR_CRM_PII_SECRET $(BIN)/dbt docs generate --static --target-path $(VECTOR_CRM_DATA_DIR)/dbt_docs
 
 clean:  ## remove the virtual environment and dbt build files (keeps data/)
 	rm -rf $(VENV) dbt/target dbt/logs

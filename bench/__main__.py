@@ -21,6 +21,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from dagster_project.privacy import PII_SECRET_ENV, ensure_pii_secret
 from dagster_project.settings import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths, duckdb_connect
 
 GOAL_INGEST_OVER_FLOOR = 2.0
@@ -98,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generating size {args.size} (seed {args.seed}) into {bench_paths.data_dir} ...", flush=True)
         stages["generate"] = measure([py, "-m", "dagster_project.generate", "--size", args.size,
                                       "--seed", str(args.seed), "--force"], env)
+    # the contact hashes' key: the bench data directory's own (dbt runs outside Dagster here)
+    env[PII_SECRET_ENV] = ensure_pii_secret(bench_paths)
     size = landing_bytes(bench_paths.landing)
     files = sum(1 for p in bench_paths.landing.rglob("*") if p.is_file())
 

@@ -35,6 +35,12 @@ class _ProgressHandler(logging.Handler):
             return
         meta = get_log_record_metadata(record)
         event = meta.get("dagster_event")
+        if event is not None and event.event_type_value == "ENGINE_EVENT" and "blocked by limit for pool" in (event.message or ""):
+            pool = event.message.rsplit(" ", 1)[-1]
+            self.stream.write(f"  {event.step_key or ''} waiting for the '{pool}' slot: another run is writing the "
+                              "warehouse (make dev shows it; a run whose process died is freed by the next make run)\n")
+            self.stream.flush()
+            return
         if event is None or event.event_type_value not in STEP_EVENTS:
             return
         step = event.step_key or ""

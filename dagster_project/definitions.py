@@ -8,6 +8,7 @@ from .console import LOGGERS
 from .contracts import ALL_FEEDS
 from .ingest.assets import build_ingest_asset
 from .orchestration import build_landing_sensor, report_failed_runs
+from .recovery import recover_stale_runs_sensor
 from .quality.accept_job import accept_quality_failure
 from .quality.checks import raw_check, raw_check_spec
 from .quality.suites import load_suites
@@ -79,7 +80,7 @@ defs = dg.Definitions(
     assets=[*ingest_assets, batch_verdicts, vector_crm_dbt_assets, customer_clv, serving_warehouse, serving_reports],
     jobs=[full_pipeline, ingest_only, accept_quality_failure],
     schedules=[daily_full_pipeline],
-    sensors=[build_landing_sensor(full_pipeline), report_failed_runs],
+    sensors=[build_landing_sensor(full_pipeline), report_failed_runs, recover_stale_runs_sensor],
     resources={"dbt": DbtCliResource(project_dir=dbt_project)},
     # Dagster's console logger as usual, plus make run's quieter pair (off unless configured)
     loggers=LOGGERS,

@@ -49,6 +49,9 @@ def setup(paths: Paths) -> None:
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     paths.export_env()
     ensure_dagster_home(paths)
+    from .privacy import ensure_pii_secret
+
+    ensure_pii_secret(paths)  # the key of the contact hashes, for dbt
     from .transform.project import prepare_manifest
 
     prepare_manifest()
@@ -77,6 +80,7 @@ def run_pipeline(paths: Paths, days: tuple[str, str] | None = None):
     from .console import run_config
     from .definitions import defs
     from .ingest.partitions import range_tags
+    from .recovery import recover_stale_runs
     from .transform.assets import DBT_STDOUT_ENV
 
     job = defs.resolve_job_def("full_pipeline")
@@ -85,6 +89,8 @@ def run_pipeline(paths: Paths, days: tuple[str, str] | None = None):
     log_path(paths).write_text("")  # the log of this run only
     os.environ[DBT_STDOUT_ENV] = str(paths.dbt_target / "dbt_console.log")
     with DagsterInstance.get() as instance:
+        # a run killed earlier (kill -9, out of memory) must not hold the warehouse slot forever
+        recover_stale_runs(instance, say=lambda line: print("  " + line, flush=True))
         result = job.execute_in_process(
             tags=tags,
             instance=instance,
@@ -145,7 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = Paths.from_env()
     t0 = time.monotonic()
-    setup(paths)
+    from .privacy import SecretMissing
+
+    try:
+        setup(paths)
+    except SecretMissing as e:
+        print(f"vector-crm: {e}", file=sys.stderr)
+        return 2
     if args.setup_only:
         print(f"DAGSTER_HOME={paths.dagster_home}")
         return 0

@@ -14,6 +14,13 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 DATA_DIR_ENV = "VECTOR_CRM_DATA_DIR"
+# The time zone the raw lake's timestamps are in: a landed timestamp with no offset is taken to
+# be in it; one with an offset or zone name is converted to it (ingest/rules.py).
+TIMEZONE_ENV = "VECTOR_CRM_TIMEZONE"
+
+
+def timezone() -> str:
+    return os.environ.get(TIMEZONE_ENV) or "UTC"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,12 @@ def pytest_configure(config):
     (session_dir / "data").mkdir()
     os.environ[DATA_DIR_ENV] = str(session_dir / "data")
     os.environ["DAGSTER_HOME"] = str(session_dir / "dagster_home")
+    # the contact hashes' key for every dbt build of the session, random as a real one
+    import secrets
+
+    from dagster_project.privacy import PII_SECRET_ENV
+
+    os.environ[PII_SECRET_ENV] = secrets.token_hex(32)
     (session_dir / "dagster_home").mkdir(parents=True)
     (session_dir / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     from dagster_project.transform.project import dbt_project, prepare_manifest

@@ -8,14 +8,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Digits a decimal keeps after the point; a cell with more is quarantined, never rounded.
+DECIMAL_SCALE = 4
+
 # Contract types and the DuckDB type each one is validated and stored as.
 DUCKDB_TYPES = {
     "string": "VARCHAR",
     "integer": "BIGINT",
-    "decimal": "DECIMAL(18,4)",
+    "decimal": f"DECIMAL(18,{DECIMAL_SCALE})",
     "date": "DATE",
     "timestamp": "TIMESTAMP",
     "boolean": "BOOLEAN",
+}
+
+# What a cell must look like (after trimming blanks) before it is converted: DuckDB's casts
+# alone would round `3.5` to 4, read `0x3` and `1e3` as numbers and drop a timestamp's offset.
+# A cell that does not match is quarantined with `type_<type>`. ASCII blanks around a number
+# (a tab) are allowed, as the casts allow them.
+INTEGER_TEXT = r"\s*[+-]?[0-9]+\s*"
+DECIMAL_TEXT = rf"\s*[+-]?([0-9]+(\.[0-9]{{0,{DECIMAL_SCALE}}})?|\.[0-9]{{1,{DECIMAL_SCALE}}})\s*"
+# A timestamp with no offset or zone; anything after it (`Z`, `+05:00`, `-0500`,
+# ` America/Bogota`) is read as an offset or zone and converted (settings.TIMEZONE_ENV).
+NAIVE_TIMESTAMP_TEXT = r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?\s*"
+
+# What each type accepts, in words (the contract reference in README.md is generated from it).
+TYPE_RULES = {
+    "string": "any text; leading and trailing blanks are kept in raw and trimmed in staging",
+    "integer": "digits with an optional sign: `42`, `-3`, `+7`, `007`; not `3.5`, `1e3`, `0x3`, `1,000` or `1_000`",
+    "decimal": f"digits with an optional sign and a dot, at most {DECIMAL_SCALE} after it: `12.5`, `-0.25`, `.5`; "
+               "not `12,50`, `1e3` or `12.34567` (nothing is rounded)",
+    "date": "`YYYY-MM-DD`, a real calendar date",
+    "timestamp": "`YYYY-MM-DD HH:MM[:SS[.ffffff]]` (or with `T`), taken as the time zone `$VECTOR_CRM_TIMEZONE` "
+                 "(default `UTC`); followed by an offset or zone (`Z`, `+05:00`, `-0500`, ` America/Bogota`) it is "
+                 "converted to that zone, never truncated",
+    "boolean": "`true`/`false`, `t`/`f`, `1`/`0`, `yes`/`no`, `y`/`n` (any case)",
 }
 
 # Columns every raw-lake row carries besides its contract's columns: where it came from.
@@ -30,10 +56,14 @@ LINEAGE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 # description states: a cell longer than this is not a name or a code but a broken export,
 MAX_TEXT_CHARS = 1000
 # and a cell that a spreadsheet would run as a formula (CSV injection: `=cmd|...`, `@SUM(...)`,
-# `+cmd|...`, `-2+3+cmd|...`), leading blanks or not, must not travel on to analysts'
-# exports. Phone numbers such as `+57 300 123 4567` and negative numbers do not match.
-FORMULA_PATTERN = r"^ *([=@]|[+-]\s*[A-Za-z(]|[+-].*[|!])"
-# The first character of every cell the pattern can match (a cheap test before the pattern).
+# `+cmd|...`, `-2+3+cmd|...`) must not travel on to analysts' exports. It is judged as staging
+# and a spreadsheet will read it: after any leading blanks, Unicode spaces (a no-break space),
+# control characters (a tab, a line break) and invisible format characters. Phone numbers
+# such as `+57 300 123 4567` and negative numbers do not match.
+LEADING_BLANKS_PATTERN = r"^[\s\p{Z}\p{Cc}\p{Cf}]+"
+FORMULA_PATTERN = r"^([=@]|[+-]\s*[A-Za-z(]|[+-].*[|!])"
+# The first characters a matching cell can start with, besides any non-printable or non-ASCII
+# one (a cheap test before the patterns).
 FORMULA_FIRST_CHARS = ("=", "@", "+", "-", " ")
 
 # What a boolean cell may say (compared lower-cased and trimmed).

@@ -53,10 +53,10 @@ def _ingest_asset(feed: Feed, gate: Gate | None, gate_spec: dg.AssetCheckSpec | 
         if context.has_partition_key or context.has_partition_key_range:
             first, last = window_days(context.partition_time_window)
             days = f"{first}..{last}" if first != last else str(first)
-            report = ingest_feed(paths, feed, select=lambda f: in_days(f, first, last))
+            report = ingest_feed(paths, feed, select=lambda f: in_days(f, first, last), say=context.log.info)
         else:
             days = "every day (unpartitioned run)"
-            report = ingest_feed(paths, feed)
+            report = ingest_feed(paths, feed, say=context.log.info)
         metadata = {"landing_days": days, **report_metadata(paths, report)}
         for f in report.rejected:
             context.log.error(f"{f.source_file} rejected, nothing loaded from it: {f.problem}")

@@ -25,8 +25,10 @@ from ..contracts.base import LINEAGE_COLUMNS
 from ..settings import Paths, duckdb_connect
 from . import manifest as mf
 from .landing import LandedFile, discover, inspect
+from .lock import feed_lock
 from .rules import (
     FAILURE_TYPE,
+    check_timezone,
     duplicate_key_candidates,
     duplicate_keys,
     failures_expression,
@@ -93,9 +95,16 @@ def ingest_feed(
     *,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     select: Callable[[LandedFile], bool] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> FeedReport:
     """Load the feed's new landing files; with ``select``, only the files it accepts
-    (a partitioned run: the files of its days). Other files are not looked at."""
+    (a partitioned run: the files of its days). Other files are not looked at. Holds the
+    feed's load lock (lock.py) throughout; `say` tells why it waits, if it must."""
+    with feed_lock(paths, feed, say):
+        return _ingest_feed(paths, feed, chunk_bytes, select)
+
+
+def _ingest_feed(paths: Paths, feed: Feed, chunk_bytes: int, select: Callable[[LandedFile], bool] | None) -> FeedReport:
     raw_dir = paths.feed_dir(paths.raw, feed.source, feed.name)
     quarantine_dir = paths.feed_dir(paths.quarantine, feed.source, feed.name)
     manifest_dir = paths.feed_dir(paths.manifest, feed.source, feed.name)
@@ -183,6 +192,7 @@ def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_di
     q_tmp = quarantine_dir / f"{part_id}.parquet.tmp"
     con = duckdb_connect()
     try:
+        check_timezone(con)
         con.execute(
             "create temp table files as select unnest(?) as path, unnest(?) as source_file, unnest(?) as batch_id, "
             "unnest(?) as file_no",
@@ -306,9 +316,31 @@ def _read_landed(con, feed: Feed, chunk: list[LandedFile], report: FeedReport) -
                     _check_group(con, feed, [f], reader(con, feed, [f], report))
                     readable.append(f)
                 except duckdb.Error as e:
-                    f.problem = f"unreadable: {str(e).splitlines()[0]}"
+                    f.problem = explain_unreadable(f, str(e).splitlines()[0])
                     report.files.append(FileResult(f.relative, "rejected", f.batch_id, problem=f.problem))
     return readable
+
+
+def explain_unreadable(f: LandedFile, error: str) -> str:
+    """What is wrong with a file DuckDB could not read, and how to fix it (checked only after
+    the reader failed: a readable file costs nothing)."""
+    crlf = bare_lf = 0
+    first_bare = None
+    line_no = 0
+    with open(f.path, "rb") as fh:
+        for line in fh:
+            line_no += 1
+            if line.endswith(b"\r\n"):
+                crlf += 1
+            elif line.endswith(b"\n"):
+                bare_lf += 1
+                first_bare = first_bare or line_no
+    if crlf and bare_lf:
+        return (f"mixed line endings: {crlf:,} line(s) end with CRLF (\\r\\n) and {bare_lf:,} with LF (\\n) alone, "
+                f"the first at line {first_bare}; save the file with one kind of line ending (e.g. `dos2unix "
+                f"{f.path.name}`, or your editor's line-ending setting) and land it again")
+    return (f"unreadable: {error}; check that every line has the header's number of cells, separated by commas, "
+            "with quotes around cells that hold a comma, a quote or a line break, then land the file again")
 
 
 def _check_group(con, feed: Feed, group: list[LandedFile], original: str) -> None:

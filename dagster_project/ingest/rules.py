@@ -20,7 +20,18 @@ import re
 from dataclasses import dataclass
 
 from ..contracts import Column, Feed
-from ..contracts.base import FALSE_WORDS, FORMULA_FIRST_CHARS, FORMULA_PATTERN, MAX_TEXT_CHARS, TRUE_WORDS
+from ..contracts.base import (
+    DECIMAL_TEXT,
+    FALSE_WORDS,
+    FORMULA_FIRST_CHARS,
+    FORMULA_PATTERN,
+    INTEGER_TEXT,
+    LEADING_BLANKS_PATTERN,
+    MAX_TEXT_CHARS,
+    NAIVE_TIMESTAMP_TEXT,
+    TRUE_WORDS,
+)
+from ..settings import timezone
 
 FAILURE_TYPE = "STRUCT(rule VARCHAR, col VARCHAR, message VARCHAR)"
 
@@ -44,13 +55,31 @@ def _case_of(value: str, results: dict[str, str], otherwise: str = "null") -> st
 
 
 def _convert(c: Column, text: str) -> str:
-    """Text to the column's type; NULL when it does not convert."""
+    """Text to the column's type; NULL when it does not convert. Numbers and timestamps must
+    look like what the contract accepts (contracts.base.TYPE_RULES) before they are cast: a
+    cast alone rounds, reads hexadecimal and exponents, and drops a timestamp's offset."""
     if c.type == "boolean":
         words = {**{lit(w): "false" for w in FALSE_WORDS}, **{lit(w): "true" for w in TRUE_WORDS}}
         return _case_of(f"lower({text})", words)
     if c.type == "string":
         return f"lower({text})" if c.allowed else text
+    pattern = {"integer": INTEGER_TEXT, "decimal": DECIMAL_TEXT}.get(c.type)
+    if pattern:
+        return f"(case when regexp_full_match({text}, {lit(pattern)}) then try_cast({text} as {c.duckdb_type}) end)"
+    if c.type == "timestamp":
+        # with an offset or a zone: to the configured zone's wall-clock time (ICU is built in)
+        return (f"(case when regexp_full_match({text}, {lit(NAIVE_TIMESTAMP_TEXT)}) then try_cast({text} as TIMESTAMP) "
+                f"else timezone({lit(timezone())}, try_cast({text} as TIMESTAMPTZ)) end)")
     return f"try_cast({text} as {c.duckdb_type})"
+
+
+def check_timezone(con) -> None:
+    """Fail before loading anything when the configured time zone is unknown."""
+    try:
+        con.execute("select timezone(?, timestamptz '2000-01-01 00:00:00+00')", [timezone()]).fetchone()
+    except Exception as e:  # duckdb raises several kinds for an unknown zone
+        raise ValueError(f"VECTOR_CRM_TIMEZONE={timezone()!r} is not a time zone DuckDB knows "
+                         "(an IANA name such as UTC or America/Bogota)") from e
 
 
 def cell_text(column: str) -> str:
@@ -99,6 +128,16 @@ class Check:
         )
 
 
+def formula_condition(text: str) -> str:
+    """Does the text start like a spreadsheet formula once its leading blanks, Unicode spaces
+    and control characters are gone? Only cells whose first code point is a formula character
+    or not printable ASCII reach the regular expressions."""
+    first = _case_of(f"ascii({text})", {str(ord(x)): "true" for x in FORMULA_FIRST_CHARS},
+                     f"ascii({text}) not between 33 and 126")
+    stripped = f"regexp_replace({text}, {lit(LEADING_BLANKS_PATTERN)}, '')"
+    return f"(case when {first} then regexp_matches({stripped}, {lit(FORMULA_PATTERN)}) else false end)"
+
+
 def column_checks(i: int, c: Column) -> list[Check]:
     cell, val = f"_cell{i}", f"_val{i}"
     shown = f"{lit(c.name + '=')} || coalesce('''' || {cell} || '''', 'empty')"
@@ -122,11 +161,8 @@ def column_checks(i: int, c: Column) -> list[Check]:
                             f"(case when strlen({val}) > {MAX_TEXT_CHARS} then length({text}) > {MAX_TEXT_CHARS} else false end)",
                             f"{lit(c.name + ' has ')} || length({text}) || {lit(f' characters (at most {MAX_TEXT_CHARS})')}"))
         # code points: no substring built
-        first = _case_of(f"ascii({val})", {str(ord(x)): "true" for x in FORMULA_FIRST_CHARS}, "false")
-        opening, closing = lit(c.name + "='"), lit("' starts like a spreadsheet formula")
-        checks.append(Check("formula_text", c.name,
-                            f"(case when {first} then regexp_matches({val}, {lit(FORMULA_PATTERN)}) else false end)",
-                            f"{opening} || {text} || {closing}"))
+        checks.append(Check("formula_text", c.name, formula_condition(val),
+                            f"{lit(c.name + '=')} || to_json({val}) || {lit(' starts like a spreadsheet formula')}"))
     for rule, bound, op, word in (("below_min", c.min, "<", "below"), ("above_max", c.max, ">", "above")):
         if bound is not None:
             checks.append(Check(rule, c.name, f"{val} {op} cast({lit(bound)} as {c.duckdb_type})",

@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..contracts import get_feed
 from ..ingest import verdicts
+from ..ingest.lock import feed_lock
 from ..settings import Paths, duckdb_connect
 from . import acceptances as acc
 from . import store
@@ -117,7 +118,9 @@ def accept(paths: Paths, suite_name: str, reason: str, *, file: str | None = Non
         r["admitted"] = any(a["batch_id"] == r["batch_id"] for a in admitted)
     acc.record(paths, rows)
     if admitted:
-        verdicts.write(paths, get_feed(*suite.feed.split("/")), admitted, run_id=f"accept-{acceptance_id}")
+        feed = get_feed(*suite.feed.split("/"))
+        with feed_lock(paths, feed):  # no judgement of the feed writes verdicts meanwhile
+            verdicts.write(paths, feed, admitted, run_id=f"accept-{acceptance_id}")
     _record_in_history(paths, suite, rows)
     try:
         store.sync_warehouse(paths)

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..contracts import Feed
 from ..ingest import verdicts
+from ..ingest.lock import feed_lock
 from ..ingest.rules import lit, q
 from ..settings import duckdb_connect
 from . import acceptances as acc
@@ -44,7 +45,13 @@ class Judgement:
 
 def judge_feed(paths, feed: Feed, run_id: str, *, suite: Suite | None = None,
                rejudge_held: bool = False, all_batches: bool = False) -> Judgement:
-    suite = suite or load_suite(raw_suite_path(feed))
+    """Judge the feed's pending batches (module docstring), holding the feed's load lock so that
+    no loader commits batches and no other judgement writes verdicts meanwhile."""
+    with feed_lock(paths, feed):
+        return _judge(paths, feed, run_id, suite or load_suite(raw_suite_path(feed)), rejudge_held, all_batches)
+
+
+def _judge(paths, feed: Feed, run_id: str, suite: Suite, rejudge_held: bool, all_batches: bool) -> Judgement:
     state = verdicts.latest(paths, feed)
     loaded = set(manifest_frame(paths, feed)["batch_id"])
     held_before = {b for b, v in state.items() if v["verdict"] == verdicts.HELD}

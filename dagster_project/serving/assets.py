@@ -95,6 +95,9 @@ def publish_asset(mart_keys: "Iterable[dg.AssetKey]", upstream_marts: "Mapping[s
         held = downstream_marts(failed, upstream_marts)
         published = publish(paths, run_id=context.run.run_id, held=held,
                             extra_tables=status_tables(paths, context.run.run_id, held))
+        if published.leftovers_removed:
+            context.log.warning("removed temporary files of a publish that never finished: "
+                                + ", ".join(published.leftovers_removed))
         for mart, why in held.items():
             served = published.served_run.get(mart)
             context.log.error(f"marts/{mart} held back ({why}): the snapshot "

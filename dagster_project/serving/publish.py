@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..ingest.rules import formula_condition, q
 from ..settings import Paths, duckdb_connect
 
 # The serving file is written in this storage format so that DuckDB 1.2 and later read it
@@ -48,6 +49,7 @@ class Published:
     parquet_dir: Path
     held: dict[str, str] = field(default_factory=dict)  # mart -> why it was held back
     served_run: dict[str, str] = field(default_factory=dict)  # held mart -> run of the version served
+    leftovers_removed: list[str] = field(default_factory=list)  # temporary files of killed publishes
 
 
 def serving_dir(paths: Paths) -> Path:
@@ -77,6 +79,32 @@ def _remove(path: Path) -> None:
     Path(f"{path}.wal").unlink(missing_ok=True)
 
 
+def _safe_columns(con, mart: str) -> str:
+    """The mart's columns, each text cell that a spreadsheet would run as a formula prefixed
+    with a quote (OWASP's advice for CSV injection), so that no served table or Parquet file
+    holds one. Ingestion quarantines such cells already; this covers text from seeds and
+    models too."""
+    columns = con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = 'source' and schema_name = ? "
+        "and table_name = ? order by column_index", [MARTS_SCHEMA, mart]).fetchall()
+    out = []
+    for name, data_type in columns:
+        c = q(name)
+        out.append(f"(case when {formula_condition(c)} then '''' || {c} else {c} end) as {c}"
+                   if data_type == "VARCHAR" else c)
+    return ", ".join(out) or "*"  # no such mart: let the select say so
+
+
+def remove_leftovers(paths: Paths) -> list[Path]:
+    """Temporary files of publishes that never finished (their process was killed): only one
+    publish runs at a time (the caller holds the warehouse slot), so every one is a leftover."""
+    folder = serving_dir(paths)
+    leftovers = [*folder.glob(".*.tmp"), *folder.glob(".*.tmp.wal"), *(folder / "parquet").glob(".*.tmp")]
+    for p in leftovers:
+        p.unlink(missing_ok=True)
+    return leftovers
+
+
 def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = None,
             held: dict[str, str] | None = None, extra_tables: dict | None = None) -> Published:
     """Copy the public marts into a new serving file and swap it in. The warehouse is only
@@ -94,7 +122,7 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
     staging = target.with_name(f".{target.name}.{run_id}.tmp")
     parquet_dir = serving_dir(paths) / "parquet"
     parquet_dir.mkdir(parents=True, exist_ok=True)
-    _remove(staging)
+    removed = remove_leftovers(paths)
 
     counts: dict[str, int] = {}
     served_run: dict[str, str] = {}
@@ -119,7 +147,8 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
             else:
                 con.execute(
                     f"create table serving.{MARTS_SCHEMA}.{mart} as "
-                    f"select *, cast(? as varchar) as {RUN_ID_COLUMN} from source.{MARTS_SCHEMA}.{mart}",
+                    f"select {_safe_columns(con, mart)}, cast(? as varchar) as {RUN_ID_COLUMN} "
+                    f"from source.{MARTS_SCHEMA}.{mart}",
                     [run_id],
                 )
             counts[mart] = con.execute(f"select count(*) from serving.{MARTS_SCHEMA}.{mart}").fetchone()[0]
@@ -163,4 +192,5 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
     # marts that were published before and are gone now must not linger as stale files
     for stale in set(p.stem for p in parquet_dir.glob("*.parquet")) - set(marts):
         (parquet_dir / f"{stale}.parquet").unlink()
-    return Published(run_id, published_at, counts, target, parquet_dir, dict(held), served_run)
+    return Published(run_id, published_at, counts, target, parquet_dir, dict(held), served_run,
+                     [p.name for p in removed])

@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from ..privacy import ensure_pii_secret
 from ..settings import Paths
 from .project import dbt_project
 
@@ -53,7 +54,9 @@ def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     # One target folder per data directory, reused by every run (the pool above allows one
     # dbt step at a time): dagster-dbt's default, a new dbt/target/<run id> folder per run,
     # is never removed and had grown to 1.6 GB here.
-    invocation = dbt.cli(["build"], context=context, target_path=Paths.from_env().dbt_target)
+    paths = Paths.from_env()
+    ensure_pii_secret(paths, say=context.log.warning)  # dbt's pii_hash reads it from the environment
+    invocation = dbt.cli(["build"], context=context, target_path=paths.dbt_target)
     out = os.environ.get(DBT_STDOUT_ENV)
     if not out:
         yield from invocation.stream()

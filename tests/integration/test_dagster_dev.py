@@ -63,7 +63,7 @@ def test_dagster_dev_serves_every_asset(tmp_path):
         assert {("serving", "warehouse"), ("serving", "reports"), ("marts", "customer_clv")} <= keys
         schedules, sensors = _schedules_and_sensors(port)
         assert schedules == {"daily_full_pipeline"}
-        assert sensors == {"new_landing_files", "report_failed_runs"}
+        assert sensors == {"new_landing_files", "report_failed_runs", "recover_stale_runs"}
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

@@ -228,3 +228,67 @@ def test_the_pipeline_publishes_every_mart_without_raw_contacts(pipeline):
         assert not leaks, leaks
         # both runs published: the log keeps the history
         assert con.execute("select count(distinct run_id) from publish_log").fetchone()[0] == 2
+
+
+def test_a_killed_publish_leaves_nothing_the_next_one_does_not_clean(tmp_path):
+    paths = Paths(tmp_path / "data")
+    _warehouse(paths, 1)
+    publish(paths, run_id="run-1")
+    # what a publish killed mid-copy leaves: its staging file (and WAL) and Parquet parts
+    folder = serving_database(paths).parent
+    left = [folder / ".warehouse.duckdb.run-x.tmp", folder / ".warehouse.duckdb.run-x.tmp.wal",
+            folder / "parquet" / ".orders_b.run-x.tmp"]
+    for p in left:
+        p.write_bytes(b"half")
+    published = publish(paths, run_id="run-2")
+    assert sorted(published.leftovers_removed) == sorted(p.name for p in left)
+    assert not [p for p in left if p.exists()]
+    assert sorted(p.name for p in folder.rglob("*")) == sorted(
+        ["parquet", "warehouse.duckdb", *(f"{m}.parquet" for m in MARTS)])
+
+
+def test_no_served_text_cell_is_a_spreadsheet_formula(tmp_path):
+    """Text that did not come through ingestion (a seed, a model's label) is neutralised too:
+    a cell that would run in a spreadsheet is served with a leading quote, in DuckDB and Parquet."""
+    paths = Paths(tmp_path / "data")
+    paths.data_dir.mkdir(parents=True)
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.segments as select * from (values (1, '=HYPERLINK(\"x\")'), "
+                    "(2, '\t@SUM(1)'), (3, '+57 300 123 4567'), (4, 'Ernestos'), (5, '-12'), (6, null)) t(id, name)")
+    published = publish(paths, run_id="run-1")
+    expected = [(1, "'=HYPERLINK(\"x\")"), (2, "'\t@SUM(1)"), (3, "+57 300 123 4567"), (4, "Ernestos"),
+                (5, "-12"), (6, None)]
+    with duckdb.connect(str(published.database), read_only=True) as con:
+        assert con.execute("select id, name from marts.segments order by id").fetchall() == expected
+    with duckdb.connect() as con:
+        assert con.execute(f"select id, name from read_parquet('{published.parquet_dir / 'segments.parquet'}') "
+                           "order by id").fetchall() == expected
+
+
+def test_served_contact_hashes_are_keyed_and_no_key_in_the_repository_reproduces_them(pipeline):
+    """The hashes are HMAC-SHA256 of the landed contacts under the run's secret key (computed
+    here with Python's hmac); hashing the same values with anything in the repository (the old
+    public demo salt, an empty or all-zero key) matches none of them."""
+    import hashlib
+    import hmac
+    import os
+
+    from dagster_project.privacy import PII_SECRET_ENV
+
+    paths, *_ = pipeline
+    with duckdb.connect(str(paths.warehouse), read_only=True) as wh:
+        emails = {r[0] for r in wh.execute("select distinct email_normalized from staging.stg_sales__customers "
+                                           "where email_normalized is not null").fetchall()}
+    with duckdb.connect(str(serving_database(paths)), read_only=True) as con:
+        served = {r[0] for r in con.execute("select email_hash from marts.dim_customers where email_hash is not null "
+                                            "union select phone_hash from marts.dim_customers where phone_hash is not null "
+                                            "union select document_hash from marts.dim_customers "
+                                            "where document_hash is not null").fetchall()}
+    assert len(emails) > 1000 and len(served) > 1000
+    key = bytes.fromhex(os.environ[PII_SECRET_ENV])
+    assert len({hmac.new(key, e.encode(), hashlib.sha256).hexdigest() for e in emails} & served) > 1000
+    for guess in (b"vector-crm-demo-salt", b"", bytes(32)):
+        salted = {hashlib.sha256(guess + e.encode()).hexdigest() for e in emails}
+        keyed = {hmac.new(guess, e.encode(), hashlib.sha256).hexdigest() for e in emails}
+        assert not (salted | keyed) & served, guess

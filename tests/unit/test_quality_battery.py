@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pytest
 
@@ -22,6 +23,7 @@ from dagster_project.ingest.loader import ingest_feed
 from dagster_project.ingest.manifest import read_manifest
 from dagster_project.quality.judge import judge_feed
 from dagster_project.quality.validate import DATA_DOCS_ENV
+from dagster_project.settings import TIMEZONE_ENV
 from tests.helpers import read_rows
 
 OL = get_feed("sales", "order_lines")
@@ -87,6 +89,13 @@ CASES = [
          quarantined=[(3, "type_decimal", "net_amount")]),
     Case("wrong_type_optional", OL, "line_word.csv", "order_id,order_line,order_date,customer_id,net_amount\n"
          "O1,1,2024-01-01,C1,10\nO1,first,2024-01-01,C1,10\n", 2, quarantined=[(3, "type_integer", "order_line")]),
+    # numbers that a cast would silently round or reinterpret (3.5 -> 4, 0x3 -> 3, 1e3 -> 1000)
+    Case("integer_with_decimals", OL, "line_decimals.csv", "order_id,order_line,order_date,customer_id,net_amount\n"
+         "O1,1,2024-01-01,C1,10\nO1,3.5,2024-01-01,C1,10\nO1,1.6,2024-01-01,C1,10\nO1,0x3,2024-01-01,C1,10\n"
+         "O1,1e3,2024-01-01,C1,10\n", 5, quarantined=[(3, "type_integer", "order_line"), (4, "type_integer", "order_line"),
+                                                      (5, "type_integer", "order_line"), (6, "type_integer", "order_line")]),
+    Case("decimal_beyond_scale", OL, "scale.csv", H + ol(1, amount="12.5") + ol(2, amount="12.34567") + ol(3, amount="1e3"),
+         3, quarantined=[(3, "type_decimal", "net_amount"), (4, "type_decimal", "net_amount")]),
     Case("negative_price", OL, "neg.csv", "order_id,order_date,customer_id,net_amount,unit_price\n"
          "O1,2024-01-01,C1,10,5\nO2,2024-01-01,C1,10,-5\n", 2, quarantined=[(3, "below_min", "unit_price")]),
     Case("impossible_date", OL, "feb30.csv", H + ol(1) + ol(2, date="2024-02-30"), 2,
@@ -109,6 +118,8 @@ CASES = [
          quarantined=[(3, "formula_text", "customer_name"), (4, "formula_text", "phone")]),
     Case("json_not_object", EV, "arr.jsonl", ev(1) + "[1, 2]\n", 2, quarantined=[(2, "json_not_object", None)]),
     Case("json_malformed", EV, "broken.jsonl", ev(1) + '{"event_id": "E2", \n', 2, quarantined=[(2, "json_malformed", None)]),
+    Case("timestamp_unknown_zone", EV, "zone.jsonl", ev(1) + ev(2, at="2024-01-01 10:00:00 Mars/Olympus"), 2,
+         quarantined=[(2, "type_timestamp", "event_at")]),
     Case("json_wrong_type", EV, "when.jsonl", ev(1) + ev(2, at="yesterday"), 2, quarantined=[(2, "type_timestamp", "event_at")]),
     # --- rows the contract accepts but an error rule of the raw suite refuses: the batch is held back
     Case("absurd_amount", OL, "absurd.csv", H + ol(1) + ol(2, amount="50000000.00"), 2, held={"max__net_amount"}),
@@ -193,6 +204,50 @@ def test_bad_input(paths, case: Case):
         [held] = judgement.held
         assert held["source_file"] == rel  # names the file
         assert {r["column"] for r in held["reasons"]} == case.held
+
+
+def test_timestamps_with_an_offset_or_zone_are_converted_never_truncated(paths, monkeypatch):
+    """Each landed time below is 2024-01-01 15:00 UTC (10:00 in Bogotá, UTC-5), written seven
+    ways; raw holds them in the configured zone: UTC by default, or Bogotá's wall-clock time."""
+    times = ["2024-01-01 15:00:00", "2024-01-01T15:00:00Z", "2024-01-01 20:00:00+05:00", "2024-01-01 10:00:00-05:00",
+             "2024-01-01 20:30:00+0530", "2024-01-01 10:00:00 America/Bogota", "2024-01-01T15:00:00.000000+00:00"]
+    _land(paths, "web/events/utc.jsonl", "".join(ev(i, at=t) for i, t in enumerate(times)))
+    assert ingest_feed(paths, EV).rows_raw == len(times)
+    got = {r["event_at"] for r in read_rows(paths.raw / "web" / "events")}
+    assert got == {datetime(2024, 1, 1, 15, 0)}
+    monkeypatch.setenv(TIMEZONE_ENV, "America/Bogota")
+    _land(paths, "web/events/bogota.jsonl", "".join(ev(100 + i, at=t) for i, t in enumerate(times[1:])))
+    assert ingest_feed(paths, EV).rows_raw == len(times) - 1
+    got = {r["event_at"] for r in read_rows(paths.raw / "web" / "events", where="_source_file like '%bogota%'")}
+    assert got == {datetime(2024, 1, 1, 10, 0)}
+
+
+def test_an_unknown_time_zone_setting_fails_before_loading(paths, monkeypatch):
+    monkeypatch.setenv(TIMEZONE_ENV, "Mars/Olympus")
+    _land(paths, "web/events/e.jsonl", ev(1))
+    with pytest.raises(ValueError, match="VECTOR_CRM_TIMEZONE='Mars/Olympus' is not a time zone"):
+        ingest_feed(paths, EV)
+    assert read_rows(paths.raw / "web" / "events") == []
+
+
+def test_mixed_line_endings_are_named_with_the_fix(paths):
+    _land(paths, "sales/order_lines/mixed.csv", (H + ol(1)).replace("\n", "\r\n") + ol(2) + ol(3))
+    [result] = ingest_feed(paths, OL).rejected
+    assert result.problem.startswith("mixed line endings: 2 line(s) end with CRLF (\\r\\n) and 2 with LF (\\n) "
+                                     "alone, the first at line 3; save the file with one kind of line ending")
+
+
+def test_a_formula_behind_invisible_characters_is_still_a_formula(paths):
+    """The guard judges the cell as staging and a spreadsheet read it: leading tabs, no-break
+    spaces, line breaks and zero-width spaces do not hide a formula."""
+    cells = ["\t=cmd|' /C calc'!A0", "\u00a0=1+1", "\u200b@SUM(1)", "\u3000+cmd|x"]
+    rows = "".join(f'C{i},"{c}",Bogotá\n' for i, c in enumerate(cells)) + 'C9,"\n=1+1",Cali\nC10,Ana,"\u00a0=HYPERLINK(1)"\n'
+    _land(paths, "sales/customers/f.csv", "customer_id,region,city\n" + rows)
+    report = ingest_feed(paths, CU)
+    assert (report.rows_raw, report.rows_quarantined) == (0, 6)
+    got = sorted((q["_source_row"], q["_rule"], q["_column"]) for q in read_rows(paths.quarantine / "sales" / "customers"))
+    assert got == [(2, "formula_text", "region"), (3, "formula_text", "region"), (4, "formula_text", "region"),
+                   (5, "formula_text", "region"), (6, "formula_text", "region"), (7, "formula_text", "city")]
 
 
 def test_malformed_quoting_keeps_the_swallowed_line_in_quarantine(paths):

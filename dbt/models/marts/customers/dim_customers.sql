@@ -10,7 +10,7 @@
 --     takes the most recently updated non-null value;
 --   * email and phone take the value of the highest-priority source in the
 --     seed customer_contact_survivorship, most recent non-null within it;
---   * contact fields and documents leave as salted hashes and masks.
+--   * contact fields and documents leave as keyed hashes (HMAC) and masks.
 -- Plus the missing member, that facts point at when the customer is unknown.
 
 -- int_identity__record_keys is read where it is used (resolved records only):

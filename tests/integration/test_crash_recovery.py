@@ -1,0 +1,130 @@
+"""`make run` killed with its whole process group (kill -9) during dbt, and again during the
+publish copy: each next `make run` starts at once (the dead run is marked failed and its
+warehouse slot freed, never waited for), succeeds, leaves no temporary file, and builds and
+serves exactly what a clean build of the same landing files does (the session's pipeline)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import duckdb
+import pytest
+
+from dagster_project.settings import DATA_DIR_ENV, REPO_ROOT, Paths
+
+pytestmark = pytest.mark.integration
+
+# columns that say when, how fast or by which run a row was made, not what the data says
+RUN_COLUMNS = {"publish_run_id", "run_id", "fitted_at", "fit_seconds"}
+# tables that keep a row per run: only the latest run's rows are compared
+PER_RUN = {"clv_model_fit": "fitted_at"}
+
+
+def _start(paths: Paths) -> subprocess.Popen:
+    env = os.environ | {DATA_DIR_ENV: str(paths.data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return subprocess.Popen([sys.executable, "-m", "dagster_project.run"], env=env, cwd=REPO_ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def _kill_when(run: subprocess.Popen, ready, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert run.poll() is None, "the run ended before the moment to kill it"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+
+
+def _run(paths: Paths) -> str:
+    run = _start(paths)
+    out, _ = run.communicate(timeout=900)
+    assert run.returncode == 0, out[-4000:]
+    return out
+
+
+def _tables(db, schema: str) -> dict[str, list[str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select table_name, column_name from information_schema.columns "
+                           "where table_schema = ? order by table_name, ordinal_position", [schema]).fetchall()
+    out: dict[str, list[str]] = {}
+    for table, column in rows:
+        if column not in RUN_COLUMNS:
+            out.setdefault(table, []).append(column)
+    return out
+
+
+def _differences(a, b, schema: str) -> dict[str, int]:
+    tables = _tables(a, schema)
+    assert tables == _tables(b, schema)
+    diffs = {}
+    with duckdb.connect() as con:
+        con.execute(f"attach '{a}' as a (read_only)")
+        con.execute(f"attach '{b}' as b (read_only)")
+        for table, columns in tables.items():
+            cols = ", ".join(f'"{c}"' for c in columns)
+            a_rows, b_rows = (f"(select {cols} from {db}.{schema}.{table}" + (
+                f" where {PER_RUN[table]} = (select max({PER_RUN[table]}) from {db}.{schema}.{table}))"
+                if table in PER_RUN else ")") for db in ("a", "b"))
+            n = con.execute(f"select count(*) from ((select * from {a_rows} except all select * from {b_rows}) "
+                            f"union all (select * from {b_rows} except all select * from {a_rows}))").fetchone()[0]
+            if n:
+                diffs[table] = n
+    return diffs
+
+
+@pytest.fixture(scope="module")
+def crashed(pipeline, tmp_path_factory):
+    clean = pipeline[0]
+    paths = Paths(tmp_path_factory.mktemp("crash") / "data")
+    shutil.copytree(clean.landing, paths.landing)
+    serving = paths.data_dir / "serving"
+    outputs = {}
+
+    # 1. killed during dbt: a few seconds after the dbt step started
+    first = _start(paths)
+    lines: list[tuple[float, str]] = []
+    reader = threading.Thread(target=lambda: lines.extend((time.monotonic(), x) for x in first.stdout), daemon=True)
+    reader.start()
+
+    def dbt_running() -> bool:
+        started = [t for t, line in list(lines) if "vector_crm_dbt_assets …" in line]
+        return bool(started) and time.monotonic() - started[0] > 5
+
+    _kill_when(first, dbt_running)
+    assert not any("vector_crm_dbt_assets done" in line for _, line in lines)  # killed mid-build
+    outputs["after_dbt_kill"] = _run(paths)
+
+    # 2. killed during the publish copy: as soon as its temporary file exists
+    second = _start(paths)
+    _kill_when(second, lambda: any(serving.glob(".warehouse.duckdb.*.tmp")))
+    left = sorted(p.name for p in serving.rglob(".*.tmp*"))
+    outputs["after_publish_kill"] = _run(paths)
+    return clean, paths, outputs, left
+
+
+def test_the_next_run_frees_the_dead_runs_slot_and_never_waits(crashed):
+    _, _, outputs, _ = crashed
+    for name, out in outputs.items():
+        assert "had lost its process" in out and "marked failed" in out, name
+        assert "waiting for the 'warehouse' slot" not in out, name
+        assert "vector-crm pipeline succeeded" in out, name
+
+
+def test_a_killed_publish_leaves_no_temporary_file_behind(crashed):
+    _, paths, outputs, left = crashed
+    assert any(name.startswith(".warehouse.duckdb.") for name in left)  # the kill did hit the copy
+    assert not list((paths.data_dir / "serving").rglob(".*.tmp*"))
+
+
+def test_the_recovered_warehouse_and_snapshot_equal_a_clean_build(crashed):
+    clean, paths, _, _ = crashed
+    assert _differences(clean.warehouse, paths.warehouse, "marts") == {}
+    assert _differences(clean.data_dir / "serving" / "warehouse.duckdb",
+                        paths.data_dir / "serving" / "warehouse.duckdb", "marts") == {}
