@@ -9,7 +9,7 @@ export VECTOR_CRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME := $(VECTOR_CRM_DATA_DIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: run backfill test bench identity-report quality accept lint dev data docs setup clean
+.PHONY: run backfill engines test bench identity-report quality accept lint dev data docs setup clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -20,13 +20,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 setup: $(VENV)/.installed  ## create the virtual environment
 
-run: setup  ## generate demo data if needed, run the whole pipeline, print where results are
-	$(BIN)/python -m dagster_project.run
+run: setup $(if $(filter postgres,$(ENGINE)),engines)  ## generate demo data if needed, run the whole pipeline, print where results are: make run [ENGINE=duckdb|postgres]
+	$(if $(ENGINE),VECTOR_CRM_DBT_TARGET=$(ENGINE)) $(BIN)/python -m dagster_project.run
 
 backfill: setup  ## the landing files of some days, then everything downstream, as one run: make backfill DAYS=2025-03-01..2025-03-07
 	$(BIN)/python -m dagster_project.run --days $(DAYS)
 
-test: setup  ## the whole test suite (small generated data)
+# PostgreSQL, for the engine tests and make run ENGINE=postgres: Debian's package when it is missing
+engines:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	  || { echo "installing PostgreSQL (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+test: setup engines  ## the whole test suite (small generated data)
 	$(BIN)/python -m dagster_project.run --setup-only >/dev/null
 	$(BIN)/python -m pytest -q
 

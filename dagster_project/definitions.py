@@ -5,6 +5,8 @@ from dagster_dbt import DbtCliResource
 
 from .clv.asset import customer_clv
 from .console import LOGGERS
+from .engines import engine
+from .engines.assets import postgres_raw_asset
 from .contracts import ALL_FEEDS
 from .ingest.assets import build_ingest_asset
 from .orchestration import build_landing_sensor, report_failed_runs
@@ -52,6 +54,9 @@ batch_verdicts = dg.AssetSpec(
     "verdicts under lake/verdicts/ (dagster_project/ingest/verdicts.py).",
 )
 
+# PostgreSQL reads a copy of the lake (engines/): its load replaces the verdicts' external asset.
+engine_assets = [postgres_raw_asset()] if engine() == "postgres" else [batch_verdicts]
+
 mart_assets = [vector_crm_dbt_assets, customer_clv]
 mart_keys = [k for a in mart_assets for k in a.keys if k.path[0] == "marts"]
 # The publish step waits for every mart (dbt's and the CLV model's) and owns their GX suites:
@@ -77,7 +82,7 @@ daily_full_pipeline = dg.ScheduleDefinition(
 )
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, batch_verdicts, vector_crm_dbt_assets, customer_clv, serving_warehouse, serving_reports],
+    assets=[*ingest_assets, *engine_assets, vector_crm_dbt_assets, customer_clv, serving_warehouse, serving_reports],
     jobs=[full_pipeline, ingest_only, accept_quality_failure],
     schedules=[daily_full_pipeline],
     sensors=[build_landing_sensor(full_pipeline), report_failed_runs, recover_stale_runs_sensor],

@@ -11,6 +11,7 @@ pipeline in-process against a persistent Dagster instance, and say where things 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -67,6 +68,20 @@ def landing_days(text: str) -> tuple[str, str]:
     except ValueError as e:
         raise argparse.ArgumentTypeError(f"--days takes YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD ({e})") from e
     return first, last
+
+
+@contextlib.contextmanager
+def engine_server(paths: Paths):
+    """ENGINE=postgres without $VECTOR_CRM_PG_HOST: a local server in the data directory for the run."""
+    from .engines import engine
+    from .engines.postgres import ENV, local_server
+
+    if engine() != "postgres" or os.environ.get(ENV["host"]):
+        yield
+        return
+    with local_server(paths.data_dir / "postgres", say=lambda line: print("  " + line, flush=True)) as settings:
+        settings.export_env()
+        yield
 
 
 def log_path(paths: Paths) -> Path:
@@ -167,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Landing zone {paths.landing} is empty: generating demo data (size {DEMO_SIZE}, seed {DEMO_SEED}).")
         generate(paths.data_dir, DEMO_SIZE, DEMO_SEED)
     print("Running the pipeline (a line per step; the whole log: " + str(log_path(paths)) + ")")
-    report = run_pipeline(paths, args.days)
+    with engine_server(paths):
+        report = run_pipeline(paths, args.days)
     print()
     print(f"  data directory   {paths.data_dir}")
     print(f"  landing zone     {paths.landing}")

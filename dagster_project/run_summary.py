@@ -10,6 +10,7 @@ and the command that fixes it. Stack traces and Dagster's step lists stay in the
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -29,6 +30,7 @@ HEADINGS = {
     "accepted": "ACCEPTED",
     "superseded": "REPLACED",
 }
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # dbt colours its console lines
 BLOCKING = ("not_run", "held", "rejected", "error")
 MAX_PER_KIND = 8
 
@@ -51,7 +53,7 @@ def collect(events) -> RunReport:
     report = RunReport()
     for e in events:
         if e.event_type == dg.DagsterEventType.STEP_FAILURE:
-            error = _root_message(e.event_specific_data.error if e.event_specific_data else None)
+            error = ANSI.sub("", _root_message(e.event_specific_data.error if e.event_specific_data else None))
             lines = error.splitlines() or [""]
             # dbt's failure message lists its failing nodes ("12 of 418 ERROR ..."): keep a few
             nodes = [x.strip() for x in lines[1:] if " ERROR " in x or x.strip().startswith("Failure in")][:3]

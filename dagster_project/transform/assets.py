@@ -8,6 +8,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from ..engines import engine
+from ..engines.assets import pg_source_key
+from ..engines.postgres import PgSettings, mirror_marts
 from ..privacy import ensure_pii_secret
 from ..settings import Paths
 from .project import dbt_project
@@ -25,6 +28,9 @@ class VectorCrmTranslator(DagsterDbtTranslator):
     """Models are keyed by <schema>/<model> and grouped by their folder (staging, intermediate, marts)."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source" and engine() == "postgres":
+            # PostgreSQL reads the lake's copy in schema raw, which engines/assets.py loads
+            return pg_source_key(dbt_resource_props["source_name"], dbt_resource_props["name"])
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
             layer = dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "seeds"
             return dg.AssetKey([layer, dbt_resource_props["name"]])
@@ -60,7 +66,11 @@ def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     out = os.environ.get(DBT_STDOUT_ENV)
     if not out:
         yield from invocation.stream()
-        return
-    os.makedirs(os.path.dirname(out), exist_ok=True)
-    with open(out, "w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
-        yield from invocation.stream()
+    else:
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with open(out, "w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
+            yield from invocation.stream()
+    if engine() == "postgres":
+        # the CLV fit, the mart suites and the publish step read the marts from the local file
+        counts = mirror_marts(paths, PgSettings.from_env())
+        context.log.info(f"postgres: {len(counts)} marts mirrored into {paths.warehouse} ({sum(counts.values()):,} rows)")

@@ -94,9 +94,20 @@ def _lineage_entry(name: str, data_type: str, description: str) -> dict[str, Any
     }
 
 
+# Engines that do not read the lake's Parquet in place (PostgreSQL; Spark's external tables)
+# hold each feed as the table raw.<source>__<feed> (dagster_project/engines/); DuckDB reads the
+# external_location instead and ignores schema and identifier.
+RAW_SCHEMA = "raw"
+
+
+def raw_table(source: str, name: str) -> str:
+    return f"{source}__{name}"
+
+
 def _table_entry(feed: Feed) -> dict[str, Any]:
     return {
         "name": feed.name,
+        "identifier": raw_table(feed.source, feed.name),
         "description": feed.description,
         "config": {
             "meta": {
@@ -131,6 +142,7 @@ def sources_document(source: str, feeds: Iterable[Feed]) -> dict[str, Any]:
         "sources": [
             {
                 "name": source,
+                "schema": RAW_SCHEMA,
                 "description": source_description(source),
                 "tables": [_table_entry(f) for f in feeds],
             }
@@ -183,9 +195,11 @@ def lake_document() -> dict[str, Any]:
         "version": 2,
         "sources": [{
             "name": LAKE_SOURCE,
+            "schema": RAW_SCHEMA,
             "description": "What the pipeline records about the raw lake itself.",
             "tables": [{
                 "name": "batch_verdicts",
+                "identifier": raw_table(LAKE_SOURCE, "batch_verdicts"),
                 "description": "One row per verdict on a batch (landed file) of a feed: admitted, held (an error "
                                "rule of the feed's GX raw suite failed) or accepted (held, then admitted by a "
                                "person). Append-only; a batch's newest verdict counts. Written by the ingest "

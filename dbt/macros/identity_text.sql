@@ -86,7 +86,7 @@
     {{ return(adapter.dispatch('identity_id', 'vector_crm')(expression)) }}
 {%- endmacro %}
 
-{#- Elsewhere the MD5 text itself (a 32-character string) keeps it correct. -#}
+{#- Elsewhere (PostgreSQL included) the MD5 text itself (a 32-character string) keeps it correct. -#}
 {% macro default__identity_id(expression) -%}
     {{ dbt.hash(expression) }}
 {%- endmacro %}
@@ -96,10 +96,7 @@
     md5_number({{ expression }})
 {%- endmacro %}
 
-{#- PostgreSQL: the 128 bits as a uuid (16 bytes, compared as such). -#}
-{% macro postgres__identity_id(expression) -%}
-    cast(md5({{ expression }}) as uuid)
-{%- endmacro %}
+{#- PostgreSQL takes the default: a uuid would be smaller, but it has no min(). -#}
 
 
 {#-

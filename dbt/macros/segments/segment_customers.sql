@@ -171,7 +171,7 @@ purchases as (
         coalesce(at_window_start.cum_net_revenue, 0)
         - coalesce(at_previous_window_start.cum_net_revenue, 0) as previous_revenue_year,
         {%- else %}
-        null as previous_revenue_year,
+        cast(null as {{ dbt.type_numeric() }}) as previous_revenue_year,
         {%- endif %}
         at_as_of.cum_gross_margin - coalesce(at_window_start.cum_gross_margin, 0) as known_gross_margin_year,
         at_as_of.cum_costed_revenue - coalesce(at_window_start.cum_costed_revenue, 0) as costed_revenue_year

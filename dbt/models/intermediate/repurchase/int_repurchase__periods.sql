@@ -41,21 +41,21 @@ periods as (
         '{{ grain }}' as period_grain,
         integers.n as period_index,
         cast(
-            {{ dbt.dateadd(grain, 'integers.n', first_period) }}
+            {{ period_add(grain, 'integers.n', first_period) }}
             as date
         ) as period_start,
         cast(
-            {{ dbt.dateadd('day', -1, dbt.dateadd(grain, 'integers.n + 1', first_period)) }}
+            {{ dbt.dateadd('day', -1, period_add(grain, 'integers.n + 1', first_period)) }}
             as date
         ) as calendar_end
 
     from bounds
     cross join integers
     where
-        integers.n <= {{ dbt.datediff(
+        integers.n <= {{ periods_between(
+            grain,
             period_start(grain, 'bounds.first_order_day'),
-            period_start(grain, 'bounds.last_order_day'),
-            grain
+            period_start(grain, 'bounds.last_order_day')
         ) }}
     {%- if not loop.last %}
 

@@ -126,8 +126,11 @@ final as (
         landings.first_event_id,
         counted.session_start,
         counted.session_end,
-        {{ dbt.datediff('counted.session_start', 'counted.session_end', 'second') }}
-            as duration_seconds,
+        -- a double on PostgreSQL: whole seconds on every engine
+        cast(
+            {{ dbt.datediff('counted.session_start', 'counted.session_end', 'second') }}
+            as {{ dbt.type_bigint() }}
+        ) as duration_seconds,
         counted.events,
         counted.page_views,
         counted.product_views,

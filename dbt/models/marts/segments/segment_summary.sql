@@ -129,11 +129,14 @@ select
     components.margin_pct,
     cast(
         round(
-            1000 * (
-                weights.potential_weight * components.potential_component
-                + weights.growth_weight * components.growth_component
-                + weights.margin_weight * components.margin_component
-            ) / weights.total_weight,
+            cast(
+                1000 * (
+                    weights.potential_weight * components.potential_component
+                    + weights.growth_weight * components.growth_component
+                    + weights.margin_weight * components.margin_component
+                ) / weights.total_weight
+                as {{ dbt.type_numeric() }}
+            ),
             0
         ) as {{ dbt.type_int() }}
     ) as score
