@@ -9,7 +9,7 @@ export VECTOR_CRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME := $(VECTOR_CRM_DATA_DIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: run backfill engines test bench identity-report quality accept lint dev data docs setup clean
+.PHONY: run backfill engines postgres spark test bench identity-report quality accept lint dev data docs setup clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -20,26 +20,38 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 setup: $(VENV)/.installed  ## create the virtual environment
 
-run: setup $(if $(filter postgres,$(ENGINE)),engines)  ## generate demo data if needed, run the whole pipeline, print where results are: make run [ENGINE=duckdb|postgres]
+run: setup $(filter postgres spark,$(ENGINE))  ## generate demo data if needed, run the whole pipeline, print where results are: make run [ENGINE=duckdb|postgres|spark]
 	$(if $(ENGINE),VECTOR_CRM_DBT_TARGET=$(ENGINE)) $(BIN)/python -m dagster_project.run
 
 backfill: setup  ## the landing files of some days, then everything downstream, as one run: make backfill DAYS=2025-03-01..2025-03-07
 	$(BIN)/python -m dagster_project.run --days $(DAYS)
 
-# PostgreSQL, for the engine tests and make run ENGINE=postgres: Debian's package when it is missing
-engines:
+# The other engines, for the engine tests and make run ENGINE=postgres|spark. PostgreSQL:
+# Debian's package when it is missing. Spark: the spark extra (dbt-spark, pyspark) and a Java
+# runtime (Debian's OpenJDK 17 when there is no java).
+engines: postgres spark
+
+postgres:
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	  || { echo "installing PostgreSQL (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
+$(VENV)/.spark: $(VENV)/.installed
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[spark]'
+	touch $@
+
+spark: $(VENV)/.spark
+	@command -v java >/dev/null \
+	  || { echo "installing Java (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+
 test: setup engines  ## the whole test suite (small generated data)
 	$(BIN)/python -m dagster_project.run --setup-only >/dev/null
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=20
 
 data: setup  ## generate landing files: make data SIZE=S|M|L|XL SEED=42 [FORCE=1]
 	$(BIN)/python -m dagster_project.generate --size $(or $(SIZE),S) --seed $(or $(SEED),42) $(if $(FORCE),--force)
 
-bench: setup  ## measure floor, ingestion, dbt build and the whole pipeline, then the identity report: make bench SIZE=M|L
-	$(BIN)/python -m bench --size $(or $(SIZE),M) --seed $(or $(SEED),42)
+bench: setup $(if $(ENGINE),engines)  ## measure floor, ingestion, dbt build, the whole pipeline, identity report: make bench SIZE=M|L; engines side by side: make bench SIZE=M ENGINE=all
+	$(BIN)/python -m bench --size $(or $(SIZE),M) --seed $(or $(SEED),42) $(if $(ENGINE),--engines $(ENGINE))
 
 quality: setup  ## every GX suite on the data directory, outside Dagster: make quality [KIND=raw|mart] [DATA_DIR=data/bench/M-seed42]
 	$(if $(DATA_DIR),VECTOR_CRM_DATA_DIR=$(abspath $(DATA_DIR))) $(BIN)/python -m dagster_project.quality $(if $(KIND),--kind $(KIND))

@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default="M", choices=["S", "M", "L", "XL"])
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--engines", help="instead of the stages: the whole pipeline per engine, side by side "
+                        "(all, or a comma list of duckdb, postgres, spark); see bench/engines.py")
     args = parser.parse_args(argv)
 
     main_paths = Paths.from_env()
@@ -103,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     env[PII_SECRET_ENV] = ensure_pii_secret(bench_paths)
     size = landing_bytes(bench_paths.landing)
     files = sum(1 for p in bench_paths.landing.rglob("*") if p.is_file())
+    if args.engines:
+        from bench import engines
+
+        main_paths.bench.mkdir(parents=True, exist_ok=True)
+        return engines.main(args.size, args.seed, args.engines, bench_paths, main_paths)
 
     reset_outputs(bench_paths)
     print("floor ...", flush=True)

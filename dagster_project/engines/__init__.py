@@ -1,13 +1,17 @@
 """The engine dbt builds on: DuckDB (the default, reads the lake in place), PostgreSQL (the
-lake is loaded into schema raw first). Chosen by $VECTOR_CRM_DBT_TARGET (make run ENGINE=...).
+lake is loaded into schema raw first), Spark (external tables over the lake). Chosen by
+$VECTOR_CRM_DBT_TARGET (make run ENGINE=...). On PostgreSQL and Spark the marts are mirrored
+into the local DuckDB file after the build, so that the steps after dbt read them as always.
 """
 
 from __future__ import annotations
 
 import os
 
+from ..settings import Paths
+
 ENGINE_ENV = "VECTOR_CRM_DBT_TARGET"
-ENGINES = ("duckdb", "postgres")
+ENGINES = ("duckdb", "postgres", "spark")
 
 
 def engine() -> str:
@@ -15,3 +19,26 @@ def engine() -> str:
     if name not in ENGINES:
         raise ValueError(f"{ENGINE_ENV}={name!r}: the engines are {', '.join(ENGINES)}")
     return name
+
+
+def prepare_environment(paths: Paths) -> None:
+    """Settings the engine's dbt process needs in its environment, before dbt starts."""
+    if engine() == "spark":
+        from .spark import prepare_environment as spark_environment
+
+        spark_environment(paths)
+
+
+def mirror_marts(paths: Paths) -> dict[str, int] | None:
+    """After a build on PostgreSQL or Spark: the engine's marts into the local DuckDB file
+    (row count per mart). Nothing to do on DuckDB (None)."""
+    name = engine()
+    if name == "postgres":
+        from .postgres import PgSettings, mirror_marts as pg_mirror
+
+        return pg_mirror(paths, PgSettings.from_env())
+    if name == "spark":
+        from .spark import mirror_marts as spark_mirror
+
+        return spark_mirror(paths)
+    return None

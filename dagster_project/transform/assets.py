@@ -8,9 +8,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from ..engines import engine
+from ..engines import engine, mirror_marts, prepare_environment
 from ..engines.assets import pg_source_key
-from ..engines.postgres import PgSettings, mirror_marts
 from ..privacy import ensure_pii_secret
 from ..settings import Paths
 from .project import dbt_project
@@ -62,6 +61,7 @@ def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     # is never removed and had grown to 1.6 GB here.
     paths = Paths.from_env()
     ensure_pii_secret(paths, say=context.log.warning)  # dbt's pii_hash reads it from the environment
+    prepare_environment(paths)
     invocation = dbt.cli(["build"], context=context, target_path=paths.dbt_target)
     out = os.environ.get(DBT_STDOUT_ENV)
     if not out:
@@ -70,7 +70,7 @@ def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
         os.makedirs(os.path.dirname(out), exist_ok=True)
         with open(out, "w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
             yield from invocation.stream()
-    if engine() == "postgres":
-        # the CLV fit, the mart suites and the publish step read the marts from the local file
-        counts = mirror_marts(paths, PgSettings.from_env())
-        context.log.info(f"postgres: {len(counts)} marts mirrored into {paths.warehouse} ({sum(counts.values()):,} rows)")
+    # the CLV fit, the mart suites and the publish step read the marts from the local file
+    counts = mirror_marts(paths)
+    if counts is not None:
+        context.log.info(f"{engine()}: {len(counts)} marts mirrored into {paths.warehouse} ({sum(counts.values()):,} rows)")

@@ -66,6 +66,11 @@ def external_location(feed: Feed) -> str:
     return f"read_parquet('{path}', union_by_name=true)"
 
 
+def lake_path(feed: Feed) -> str:
+    """The feed's folder of Parquet files, relative to the data directory (Spark's external table)."""
+    return f"lake/raw/{feed.source}/{feed.name}"
+
+
 def _column_entry(column: Column) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": column.name,
@@ -112,6 +117,7 @@ def _table_entry(feed: Feed) -> dict[str, Any]:
         "config": {
             "meta": {
                 "external_location": external_location(feed),
+                "lake_path": lake_path(feed),
                 "dagster": {"asset_key": raw_asset_key(feed)},
                 "business_key": list(feed.business_key),
                 "version_column": feed.version_column,
@@ -204,7 +210,8 @@ def lake_document() -> dict[str, Any]:
                                "rule of the feed's GX raw suite failed) or accepted (held, then admitted by a "
                                "person). Append-only; a batch's newest verdict counts. Written by the ingest "
                                "step's quality gate (dagster_project/ingest/verdicts.py).",
-                "config": {"meta": {"external_location": f"read_parquet('{path}', union_by_name=true)"}},
+                "config": {"meta": {"external_location": f"read_parquet('{path}', union_by_name=true)",
+                                    "lake_path": "lake/verdicts"}},
                 "columns": [{"name": n, "description": d, "data_type": t} for n, (t, d) in VERDICT_COLUMNS.items()],
             }],
         }],

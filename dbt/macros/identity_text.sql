@@ -104,7 +104,8 @@
     holds, the `value` of the lowest `priority`, then the latest `observed_at`
     (nulls last), then the smallest value. PostgreSQL and the default: the
     first element of an ordered array_agg; DuckDB: arg_min over a composite
-    key (one hash aggregate, no sort).
+    key (one hash aggregate, no sort); Spark: min_by over the same key as a
+    struct.
 -#}
 {% macro first_contact(value, priority, observed_at, condition) -%}
     {{ return(adapter.dispatch('first_contact', 'vector_crm')(value, priority, observed_at, condition)) }}
@@ -113,6 +114,17 @@
 {% macro default__first_contact(value, priority, observed_at, condition) -%}
     (array_agg({{ value }} order by {{ priority }} asc, {{ observed_at }} desc nulls last, {{ value }} asc)
         filter (where {{ condition }}))[1]
+{%- endmacro %}
+
+{% macro spark__first_contact(value, priority, observed_at, condition) -%}
+    min_by(
+        {{ value }},
+        named_struct(
+            'priority', {{ priority }},
+            'latest', coalesce(-unix_micros({{ observed_at }}), 9223372036854775807),
+            'value', {{ value }}
+        )
+    ) filter (where {{ condition }})
 {%- endmacro %}
 
 {% macro duckdb__first_contact(value, priority, observed_at, condition) -%}

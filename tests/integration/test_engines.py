@@ -1,12 +1,16 @@
-"""The same dbt project on PostgreSQL: `make run ENGINE=postgres` on the session's S landing
-files (seed 7) ingests, loads the lake into PostgreSQL, builds and tests every model there,
-checks and publishes; every public mart it serves equals what the DuckDB build serves
-(`except all` both ways on the Parquet exports; numbers within 1e-9 relative; run ids and
-times excluded). PostgreSQL runs on 127.0.0.1 for this module and is stopped after it."""
+"""The same dbt project on PostgreSQL and on Spark: `make run ENGINE=postgres|spark` on the
+session's S landing files (seed 7) ingests, reads the lake (PostgreSQL: loaded into schema
+raw; Spark: external tables over the lake folders), builds and tests every model there, checks
+and publishes; every public mart it serves equals what the DuckDB build serves (`except all`
+both ways on the Parquet exports; numbers within 1e-9 relative; run ids and times excluded).
+Both engines run at once (their builds wait on different things: PostgreSQL's server, Spark's
+planner), each in its own data directory. PostgreSQL runs on 127.0.0.1 for this module and is
+stopped after it; Spark runs inside dbt's process (dbt-spark's session method)."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -37,16 +41,48 @@ def postgres():
 
 
 @pytest.fixture(scope="module")
-def on_postgres(pipeline, postgres, tmp_path_factory):
+def engine_runs(pipeline, postgres, tmp_path_factory):
+    """`python -m dagster_project.run` (what make run calls) per engine, both at once."""
     duck = pipeline[0]
-    paths = Paths(tmp_path_factory.mktemp("postgres") / "data")
-    shutil.copytree(duck.landing, paths.landing)
-    env = os.environ | {DATA_DIR_ENV: str(paths.data_dir), "VECTOR_CRM_DBT_TARGET": "postgres",
-                        ENV["host"]: postgres.host, ENV["port"]: str(postgres.port), ENV["user"]: postgres.user,
-                        ENV["database"]: postgres.database, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    run = subprocess.run([sys.executable, "-m", "dagster_project.run"], env=env, cwd=REPO_ROOT,
-                         capture_output=True, text=True, timeout=1200)
-    return duck, paths, run
+    started = {}
+    for name, extra in (("postgres", {ENV["host"]: postgres.host, ENV["port"]: str(postgres.port),
+                                      ENV["user"]: postgres.user, ENV["database"]: postgres.database}),
+                        ("spark", {})):
+        paths = Paths(tmp_path_factory.mktemp(name) / "data")
+        shutil.copytree(duck.landing, paths.landing)
+        env = os.environ | extra | {DATA_DIR_ENV: str(paths.data_dir), "VECTOR_CRM_DBT_TARGET": name,
+                                    "DAGSTER_HOME": str(paths.data_dir / "dagster_home"),
+                                    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        (paths.data_dir / "dagster_home").mkdir(parents=True)
+        # output to files, not pipes: a full pipe would stall one run while the test waits on the other
+        out, err = (open(paths.data_dir.parent / f"run.{kind}", "w+", encoding="utf-8") for kind in ("out", "err"))
+        started[name] = (paths, out, err, subprocess.Popen([sys.executable, "-m", "dagster_project.run"], env=env,
+                                                           cwd=REPO_ROOT, stdout=out, stderr=err, text=True))
+    runs = {}
+    for name, (paths, out, err, process) in started.items():
+        process.wait(timeout=1800)
+        texts = []
+        for fh in (out, err):
+            fh.seek(0)
+            texts.append(fh.read())
+            fh.close()
+        runs[name] = (duck, paths, subprocess.CompletedProcess(process.args, process.returncode, *texts))
+    return runs
+
+
+@pytest.fixture(scope="module")
+def on_postgres(engine_runs):
+    return engine_runs["postgres"]
+
+
+@pytest.fixture(scope="module")
+def on_spark(engine_runs):
+    return engine_runs["spark"]
+
+
+@pytest.fixture(params=["postgres", "spark"])
+def on_engine(request, engine_runs):
+    return engine_runs[request.param]
 
 
 def _columns(con, path: Path) -> dict[str, str]:
@@ -73,16 +109,31 @@ def test_make_run_engine_postgres_builds_checks_and_publishes(on_postgres):
         assert {s for (s,) in con.execute("select distinct status from publish_log").fetchall()} == {"published"}
 
 
-def test_every_served_mart_equals_the_duckdb_build(on_postgres):
-    duck, paths, run = on_postgres
+def test_make_run_engine_spark_builds_checks_and_publishes(on_spark):
+    _, paths, run = on_spark
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-3000:]
+    assert "spark: " in (paths.dagster_home / "last_run.log").read_text() and "vector-crm pipeline succeeded" in run.stdout
+    with duckdb.connect(str(paths.data_dir / "serving" / "warehouse.duckdb"), read_only=True) as con:
+        assert {s for (s,) in con.execute("select distinct status from publish_log").fetchall()} == {"published"}
+    # the lake is read in place: Spark's raw tables hold no copy of it
+    warehouse = paths.data_dir / "spark" / "warehouse"
+    assert list((warehouse / "marts.db").glob("*/*.parquet")) and not list(warehouse.glob("raw.db/**/*.parquet"))
+    # the console carries the pipeline's lines, not Spark's warnings (one per statement by
+    # default) or pyspark's about pandas
+    assert not re.search(r"\d\d:\d\d:\d\d (WARN|ERROR) ", run.stdout + run.stderr), run.stderr[-3000:]
+    assert "FutureWarning" not in run.stdout + run.stderr
+
+
+def test_every_served_mart_equals_the_duckdb_build(on_engine):
+    duck, paths, run = on_engine
     assert run.returncode == 0
-    duck_dir, pg_dir = duck.data_dir / "serving" / "parquet", paths.data_dir / "serving" / "parquet"
+    duck_dir, other_dir = duck.data_dir / "serving" / "parquet", paths.data_dir / "serving" / "parquet"
     marts = sorted(p.stem for p in duck_dir.glob("*.parquet"))
-    assert marts == sorted(p.stem for p in pg_dir.glob("*.parquet")) and len(marts) >= 30
+    assert marts == sorted(p.stem for p in other_dir.glob("*.parquet")) and len(marts) >= 30
     differences = {}
     con = duckdb.connect()
     for mart in marts:
-        a, b = duck_dir / f"{mart}.parquet", pg_dir / f"{mart}.parquet"
+        a, b = duck_dir / f"{mart}.parquet", other_dir / f"{mart}.parquet"
         columns = {c: t for c, t in _columns(con, a).items() if c not in RUN_COLUMNS}
         assert list(columns) == [c for c in _columns(con, b) if c not in RUN_COLUMNS], mart
         where = (f"where {PER_RUN[mart]} = (select max({PER_RUN[mart]}) from read_parquet('{{}}'))"

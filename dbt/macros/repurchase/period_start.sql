@@ -18,5 +18,6 @@
 
 {#- Whole periods from one period start to a later one (exact: both are period starts). -#}
 {% macro periods_between(grain, first_start, last_start) -%}
-    cast({{ dbt.datediff(first_start, last_start, 'month') }} / {{ period_months(grain) }} as {{ dbt.type_bigint() }})
+    {#- parenthesised: dbt-spark's datediff is a sum of two case expressions #}
+    cast(({{ dbt.datediff(first_start, last_start, 'month') }}) / {{ period_months(grain) }} as {{ dbt.type_bigint() }})
 {%- endmacro %}

@@ -99,7 +99,8 @@ running as (
         gross_margin,
         costed_revenue,
         gap_days,
-        lead(order_date) over customer_history as next_row_date,
+        -- its own window: Spark refuses a frame on lead()
+        lead(order_date) over (partition by customer_id order by order_date) as next_row_date,
         -- a row before the first order day (a credit note) has no first order day yet
         case
             when last_order_day is not null then min(order_day) over (partition by customer_id)

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', post_hook="{{ drop_connected_components_rounds() }}") }}
 
 -- Every source record (by record_id) with the cluster (connected component of
 -- the identity graph) it belongs to and the rule that ties it in. cluster_id
@@ -51,40 +51,9 @@ fuzzy_nodes as (
 
 ),
 
--- only links that can join two records need the graph walk: a node that one
--- record carries (not as its anchor) and that no fuzzy rule touches hangs off
--- that record's anchor alone, so it is left out (about half of L's links)
-leaf_nodes as (
-
-    select u.node_id
-    from node_usage as u
-    left join fuzzy_nodes as f on u.node_id = f.node_id
-    where u.records = 1 and f.node_id is null
-
-),
-
-graph_links as (
-
-    select
-        l.node_a,
-        l.node_b
-
-    from {{ ref('int_identity__links') }} as l
-    left join leaf_nodes as leaf on l.node_b = leaf.node_id
-    where leaf.node_id is null
-
-),
-
--- any node off the walk is in its anchor's cluster, or its own
-linked_nodes as (
-
-    select node_a as node_id from graph_links
-    union
-    select node_b as node_id from graph_links
-
-),
-
-{{ connected_components('linked_nodes', 'graph_links', var('identity_max_iterations')) }},
+-- the walk over the links that can join two records; any node off it is in
+-- its anchor's cluster, or its own
+{{ connected_components(ref('int_identity__graph_links'), var('identity_max_iterations')) }},
 
 -- a record's nodes all sit in one cluster (the record links them to its
 -- anchor), so the anchor's cluster is the record's; an anchor off the walk

@@ -156,7 +156,8 @@ ranked as (
 
     select
         *,
-        row_number() over (partition by customer_key order by segment_rank) as recommendation_rank
+        cast(row_number() over (partition by customer_key order by segment_rank) as {{ dbt.type_bigint() }})
+            as recommendation_rank
 
     from candidates
 

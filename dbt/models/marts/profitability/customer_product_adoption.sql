@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=mart_view()) }}
 
 {#-
     Which product lines each customer bought in the current window, as of the
@@ -38,7 +38,7 @@ adoption as (
 
     select
         customer_key,
-        {{ dbt.listagg('product_line', "', '", 'order by product_line') }} as product_lines,
+        {{ ordered_list('product_line', "', '", 'product_line') }} as product_lines,
         count(*) as product_lines_count,
         count(
             case when product_line <> '{{ var("profitability_default_product_line") }}' then 1 end

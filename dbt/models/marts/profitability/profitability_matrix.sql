@@ -76,7 +76,14 @@ allocated as (
         lines.cost_of_goods,
         lines.gross_margin,
         lines.estimated_cost_revenue,
-        customers.cost_to_serve * lines.order_lines / customer_line_totals.order_lines as cost_to_serve
+        -- divided in double precision and kept at 12 decimals, so that the cell sums
+        -- below are exact and equal on every engine (a decimal quotient is rounded at a
+        -- scale that differs by engine: Spark's is 6; a sum of doubles depends on the
+        -- order the engine adds them)
+        cast(
+            cast(customers.cost_to_serve as {{ vector_crm.type_double() }}) * lines.order_lines
+            / customer_line_totals.order_lines as decimal(38, 12)
+        ) as cost_to_serve
 
     from lines
     inner join customer_line_totals

@@ -213,7 +213,7 @@ scored as (
     select
         fired.customer_key,
         sum(signals.points) as points,
-        {{ dbt.listagg('fired.reason_code', "','", 'order by signals.priority') }} as risk_reasons
+        {{ ordered_list('fired.reason_code', "','", 'signals.priority') }} as risk_reasons
 
     from fired
     inner join {{ ref('desertion_risk_signals') }} as signals

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=mart_view()) }}
 
 {#- Life-cycle stage of every customer as of the as-of date (rules in seed lifecycle_stages). -#}
 

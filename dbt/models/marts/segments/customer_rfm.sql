@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=mart_view()) }}
 
 {#- RFM of every customer as of the as-of date (definitions in _segments__models.yml). -#}
 

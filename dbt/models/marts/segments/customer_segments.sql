@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=mart_view()) }}
 
 {#-
     The micro-segment of every customer as of the as-of date, with its name

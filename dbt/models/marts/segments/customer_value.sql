@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized=mart_view()) }}
 
 {#- Actual and potential annual revenue of every customer as of the as-of date. -#}
 
