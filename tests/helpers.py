@@ -166,3 +166,9 @@ def write_raw_batch(
 def dbt_executable() -> str:
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
+
+
+# Comparing two builds' marts: columns that say when, how fast or by which run a row was made,
+# not what the data says; and tables that keep a row per run (only the latest run's rows count).
+RUN_COLUMNS = {"publish_run_id", "run_id", "fitted_at", "fit_seconds"}
+PER_RUN = {"clv_model_fit": "fitted_at"}

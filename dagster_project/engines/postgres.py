@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..contracts import ALL_FEEDS
-from ..contracts.base import LINEAGE_COLUMNS
+from ..contracts.base import LINEAGE_COLUMNS, Feed
 from ..ingest import verdicts
 from ..ingest.rules import lit, q
 from ..settings import Paths, duckdb_connect
 from ..transform.dbt_sources import LAKE_SOURCE, RAW_SCHEMA, raw_table
+from .mirror import replace_schema
 
 PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "DATE": "date", "TIMESTAMP": "timestamp", "BOOLEAN": "boolean",
             "INTEGER": "integer", "DOUBLE": "double precision"}
@@ -71,12 +72,12 @@ class PgSettings:
 
 # --- raw lake -> schema raw -------------------------------------------------------------------
 
-def _tables() -> list[tuple[str, dict[str, str], Path]]:
-    """(raw table, {column: DuckDB type}, lake folder) for every feed."""
+def _tables() -> list[tuple[str, dict[str, str], Feed]]:
+    """(raw table, {column: DuckDB type}, feed) for every feed."""
     out = []
     for f in ALL_FEEDS:
         columns = {c.name: c.duckdb_type for c in f.columns} | {n: t for n, t, _ in LINEAGE_COLUMNS}
-        out.append((raw_table(f.source, f.name), columns, Path("raw") / f.source / f.name))
+        out.append((raw_table(f.source, f.name), columns, f))
     return out
 
 
@@ -102,8 +103,8 @@ def load_raw(paths: Paths, settings: PgSettings, say: Callable[[str], None] = pr
         with pg.cursor() as cur:
             cur.execute(f"create schema if not exists {RAW_SCHEMA}")
         pg.commit()
-        for table, columns, folder in _tables():
-            files = sorted((paths.lake / folder).glob("*.parquet"))
+        for table, columns, feed in _tables():
+            files = sorted(paths.feed_dir(paths.raw, feed.source, feed.name).glob("*.parquet"))
             with pg.cursor() as cur:
                 cur.execute(f"create table if not exists {RAW_SCHEMA}.{q(table)} ("
                             + ", ".join(f"{q(c)} {pg_type(t)}" for c, t in columns.items()) + ")")
@@ -150,10 +151,10 @@ def _duckdb_type(data_type: str, precision, scale) -> str:
 
 
 def mirror_marts(paths: Paths, settings: PgSettings, schema: str = "marts") -> dict[str, int]:
-    """Replace the local DuckDB file's `schema` with a copy of PostgreSQL's (tables and views)."""
+    """Replace the local DuckDB file's `schema` with a copy of PostgreSQL's (tables and views),
+    each through a CSV file (COPY out, DuckDB's typed read in)."""
     pg = settings.connect()
     tmp = paths.data_dir / f".pg_mirror.{uuid.uuid4().hex[:8]}.csv"
-    counts = {}
     try:
         with pg.cursor() as cur:
             cur.execute("select table_name, column_name, data_type, numeric_precision, numeric_scale "
@@ -162,26 +163,22 @@ def mirror_marts(paths: Paths, settings: PgSettings, schema: str = "marts") -> d
             tables: dict[str, list[tuple[str, str]]] = {}
             for table, column, data_type, precision, scale in cur.fetchall():
                 tables.setdefault(table, []).append((column, _duckdb_type(data_type, precision, scale)))
-        con = duckdb_connect(str(paths.warehouse))
-        try:
-            con.execute(f"drop schema if exists {schema} cascade")
-            con.execute(f"create schema {schema}")
-            for table, columns in tables.items():
+
+        def loader(table: str, columns: list[tuple[str, str]]):
+            def load(con, target: str) -> None:
                 with pg.cursor() as cur, open(tmp, "w", encoding="utf-8") as fh:
                     cur.copy_expert(f"copy (select * from {schema}.{q(table)}) to stdout with (format csv, header false)", fh)
-                con.execute(f"create table {schema}.{q(table)} (" + ", ".join(f"{q(c)} {t}" for c, t in columns) + ")")
+                con.execute(f"create table {target} (" + ", ".join(f"{q(c)} {t}" for c, t in columns) + ")")
                 if tmp.stat().st_size:  # an empty mart has nothing to read (and no CSV to sniff)
                     types = "{" + ", ".join(f"{lit(c)}: {lit(t)}" for c, t in columns) + "}"
-                    con.execute(f"insert into {schema}.{q(table)} select * from read_csv({lit(str(tmp))}, "
-                                f"header = false, columns = {types}, quote = '\"', escape = '\"', nullstr = '', "
-                                "allow_quoted_nulls = false)")
-                counts[table] = con.execute(f"select count(*) from {schema}.{q(table)}").fetchone()[0]
-        finally:
-            con.close()
+                    con.execute(f"insert into {target} select * from read_csv({lit(str(tmp))}, header = false, "
+                                f"columns = {types}, quote = '\"', escape = '\"', nullstr = '', allow_quoted_nulls = false)")
+            return load
+
+        return replace_schema(paths, schema, ((t, loader(t, cols)) for t, cols in tables.items()))
     finally:
         pg.close()
         tmp.unlink(missing_ok=True)
-    return counts
 
 
 # --- a throwaway local server ------------------------------------------------------------------

@@ -20,7 +20,8 @@ import os
 from pathlib import Path
 
 from ..ingest.rules import lit, q
-from ..settings import DBT_PROJECT_DIR, Paths, duckdb_connect
+from ..settings import DBT_PROJECT_DIR, Paths
+from .mirror import replace_schema
 
 WAREHOUSE_ENV = "VECTOR_CRM_SPARK_WAREHOUSE"
 LOG4J_ENV = "VECTOR_CRM_SPARK_LOG4J"  # Spark's log settings (dbt/spark/log4j2.properties: errors only)
@@ -44,25 +45,17 @@ def mirror_marts(paths: Paths, schema: str = "marts") -> dict[str, int]:
     zone-less timestamps the other engines give.
     """
     root = warehouse_dir(paths) / f"{schema}.db"
-    tables = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-    counts: dict[str, int] = {}
-    con = duckdb_connect(str(paths.warehouse))
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        con.execute("begin")
-        con.execute(f"drop schema if exists {schema} cascade")
-        con.execute(f"create schema {schema}")
-        for table in tables:
-            if not any(table.glob("*.parquet")):
-                raise FileNotFoundError(f"spark: no Parquet file in {table} (a table Spark did not finish?)")
-            source = f"read_parquet({lit(str(table / '*.parquet'))})"
-            columns = con.execute(f"describe select * from {source}").fetchall()
+    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+    def loader(folder: Path):
+        def load(con, target: str) -> None:
+            if not any(folder.glob("*.parquet")):
+                raise FileNotFoundError(f"spark: no Parquet file in {folder} (a table Spark did not finish?)")
+            source = f"read_parquet({lit(str(folder / '*.parquet'))})"
             select = ", ".join(
                 f"cast({q(name)} as timestamp) as {q(name)}" if typ == "TIMESTAMP WITH TIME ZONE" else q(name)
-                for name, typ, *_ in columns)
-            con.execute(f"create table {schema}.{q(table.name)} as select {select} from {source}")
-            counts[table.name] = con.execute(f"select count(*) from {schema}.{q(table.name)}").fetchone()[0]
-        con.execute("commit")
-    finally:
-        con.close()
-    return counts
+                for name, typ, *_ in con.execute(f"describe select * from {source}").fetchall())
+            con.execute(f"create table {target} as select {select} from {source}")
+        return load
+
+    return replace_schema(paths, schema, ((f.name, loader(f)) for f in folders))

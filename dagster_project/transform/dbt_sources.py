@@ -39,8 +39,8 @@ import yaml
 
 from dagster_project import contracts
 from dagster_project.contracts.base import LINEAGE_COLUMNS, Column, Feed
-from dagster_project.ingest.verdicts import VERDICT_COLUMNS
-from dagster_project.settings import DATA_DIR_ENV, DBT_PROJECT_DIR
+from dagster_project.ingest.verdicts import VERDICT_COLUMNS, verdicts_dir
+from dagster_project.settings import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths
 
 STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging"
 
@@ -55,6 +55,16 @@ def raw_asset_key(feed: Feed) -> list[str]:
     return ["raw", feed.source, feed.name]
 
 
+# the data directory's layout (settings.Paths), as paths relative to the data directory
+_RELATIVE = Paths(Path())
+
+
+def lake_path(feed: Feed) -> str:
+    """The feed's folder of raw Parquet files, relative to the data directory (Spark's external
+    table reads it; DuckDB's external location globs it)."""
+    return _RELATIVE.feed_dir(_RELATIVE.raw, feed.source, feed.name).as_posix()
+
+
 def external_location(feed: Feed) -> str:
     """dbt-duckdb's stand-in for the source relation: a read of all the feed's Parquet files.
 
@@ -62,13 +72,8 @@ def external_location(feed: Feed) -> str:
     full typed schema in every feed directory. ``union_by_name`` lines up columns by
     name, so part files written before a column was added to the contract read as null.
     """
-    path = f"{{{{ env_var('{DATA_DIR_ENV}') }}}}/lake/raw/{feed.source}/{feed.name}/*.parquet"
+    path = f"{{{{ env_var('{DATA_DIR_ENV}') }}}}/{lake_path(feed)}/*.parquet"
     return f"read_parquet('{path}', union_by_name=true)"
-
-
-def lake_path(feed: Feed) -> str:
-    """The feed's folder of Parquet files, relative to the data directory (Spark's external table)."""
-    return f"lake/raw/{feed.source}/{feed.name}"
 
 
 def _column_entry(column: Column) -> dict[str, Any]:
@@ -196,7 +201,8 @@ LAKE_SOURCE = "lake"
 
 def lake_document() -> dict[str, Any]:
     """The lake's batch verdicts as a dbt source (written by the raw quality gate)."""
-    path = f"{{{{ env_var('{DATA_DIR_ENV}') }}}}/lake/verdicts/**/*.parquet"
+    folder = verdicts_dir(_RELATIVE).as_posix()
+    path = f"{{{{ env_var('{DATA_DIR_ENV}') }}}}/{folder}/**/*.parquet"
     return {
         "version": 2,
         "sources": [{
@@ -211,7 +217,7 @@ def lake_document() -> dict[str, Any]:
                                "person). Append-only; a batch's newest verdict counts. Written by the ingest "
                                "step's quality gate (dagster_project/ingest/verdicts.py).",
                 "config": {"meta": {"external_location": f"read_parquet('{path}', union_by_name=true)",
-                                    "lake_path": "lake/verdicts"}},
+                                    "lake_path": folder}},
                 "columns": [{"name": n, "description": d, "data_type": t} for n, (t, d) in VERDICT_COLUMNS.items()],
             }],
         }],

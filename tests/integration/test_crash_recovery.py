@@ -17,13 +17,9 @@ import duckdb
 import pytest
 
 from dagster_project.settings import DATA_DIR_ENV, REPO_ROOT, Paths
+from tests.helpers import PER_RUN, RUN_COLUMNS
 
 pytestmark = pytest.mark.integration
-
-# columns that say when, how fast or by which run a row was made, not what the data says
-RUN_COLUMNS = {"publish_run_id", "run_id", "fitted_at", "fit_seconds"}
-# tables that keep a row per run: only the latest run's rows are compared
-PER_RUN = {"clv_model_fit": "fitted_at"}
 
 
 def _start(paths: Paths) -> subprocess.Popen:

@@ -22,12 +22,9 @@ import pytest
 
 from dagster_project.engines.postgres import ENV, PgSettings, load_raw, local_server
 from dagster_project.settings import DATA_DIR_ENV, REPO_ROOT, Paths
+from tests.helpers import PER_RUN, RUN_COLUMNS
 
 pytestmark = pytest.mark.integration
-
-# columns that say when, how fast or by which run a row was made, not what the data says
-RUN_COLUMNS = {"publish_run_id", "run_id", "fitted_at", "fit_seconds"}
-PER_RUN = {"clv_model_fit": "fitted_at"}  # a row per run: the latest run's row is compared
 
 
 @pytest.fixture(scope="module")
