@@ -17,8 +17,7 @@ import platform
 import shutil
 import subprocess
 import sys
-import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster_project.privacy import PII_SECRET_ENV, ensure_pii_secret
@@ -29,7 +28,11 @@ GOAL_INGEST_OVER_FLOOR = 2.0
 IDENTITY_MODELS = ["path:models/intermediate/identity", "path:models/marts/customers"]
 # Segments alone, on the marts the build just made: first as on a first build (the monthly
 # history back-filled for every month end), then as on a daily run (one month end to add).
-SEGMENT_MODELS = ["path:models/intermediate/customers", "path:models/intermediate/segments", "path:models/marts/segments"]
+SEGMENT_MODELS = [
+    "path:models/intermediate/customers",
+    "path:models/intermediate/segments",
+    "path:models/marts/segments",
+]
 # Repurchase and desertion models alone (issue 6), on the marts and segments just built.
 REPURCHASE_MODELS = ["path:models/intermediate/repurchase", "path:models/marts/repurchase"]
 # Customer profitability models alone (issue 5), on the marts and segments just built.
@@ -62,9 +65,7 @@ def forget_segment_history(warehouse: Path, last_month_only: bool) -> None:
 
 
 def measure(cmd: list[str], env: dict, check: bool = True) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.measure", *cmd], env=env, capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, "-m", "bench.measure", *cmd], env=env, capture_output=True, text=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     if result["returncode"] != 0:
         sys.stderr.write(out.stderr[-4000:])
@@ -87,8 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default="M", choices=["S", "M", "L", "XL"])
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--engines", help="instead of the stages: the whole pipeline per engine, side by side "
-                        "(all, or a comma list of duckdb, postgres, spark); see bench/engines.py")
+    parser.add_argument(
+        "--engines",
+        help="instead of the stages: the whole pipeline per engine, side by side "
+        "(all, or a comma list of duckdb, postgres, spark); see bench/engines.py",
+    )
     args = parser.parse_args(argv)
 
     main_paths = Paths.from_env()
@@ -99,8 +103,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if not (bench_paths.landing.is_dir() and any(bench_paths.landing.rglob("*.*"))):
         print(f"generating size {args.size} (seed {args.seed}) into {bench_paths.data_dir} ...", flush=True)
-        stages["generate"] = measure([py, "-m", "dagster_project.generate", "--size", args.size,
-                                      "--seed", str(args.seed), "--force"], env)
+        stages["generate"] = measure(
+            [py, "-m", "dagster_project.generate", "--size", args.size, "--seed", str(args.seed), "--force"], env
+        )
     # the contact hashes' key: the bench data directory's own (dbt runs outside Dagster here)
     env[PII_SECRET_ENV] = ensure_pii_secret(bench_paths)
     size = landing_bytes(bench_paths.landing)
@@ -113,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
 
     reset_outputs(bench_paths)
     print("floor ...", flush=True)
-    stages["floor"] = measure([py, "-m", "bench.floor", str(bench_paths.landing), str(bench_paths.data_dir / "floor")], env)
+    stages["floor"] = measure(
+        [py, "-m", "bench.floor", str(bench_paths.landing), str(bench_paths.data_dir / "floor")], env
+    )
     print("ingestion ...", flush=True)
     stages["ingestion"] = measure([py, "-m", "dagster_project.ingest"], env)
     # staging reads only judged, admitted batches: judge them as the ingest steps do in Dagster
@@ -147,10 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     # Quality of the pipeline's identity resolution. A failure here must not throw away the
     # timings above: they are written first, and the exit code says the report failed.
     print("identity report ...", flush=True)
-    stamp = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}"
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S}"
     main_paths.bench.mkdir(parents=True, exist_ok=True)
     identity_file = main_paths.bench / f"identity-report-{args.size}-{stamp}.json"
-    stages["identity_report"] = measure([py, "-m", "dagster_project.evaluate.identity", "--output", str(identity_file)], env, check=False)
+    stages["identity_report"] = measure(
+        [py, "-m", "dagster_project.evaluate.identity", "--output", str(identity_file)], env, check=False
+    )
     identity = json.loads(identity_file.read_text()) if stages["identity_report"]["returncode"] == 0 else None
 
     ratio = stages["ingestion"]["wall_s"] / max(stages["floor"]["wall_s"], 1e-9)
@@ -159,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "landing_bytes": size,
         "landing_files": files,
-        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "stages": stages,
         "ingestion_over_floor": round(ratio, 2),
@@ -188,9 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         goal = identity["goal"]
         verdict = "within" if identity["meets_goal"] else "OUTSIDE"
-        print(f"identity: precision {identity['precision']:.4f}, recall {identity['recall']:.4f} "
-              f"({verdict} the goal of precision >= {goal['precision']}, recall >= {goal['recall']}); "
-              f"over-merged people {identity['over_merged_people']:,}, under-merged {identity['under_merged_people']:,}")
+        print(
+            f"identity: precision {identity['precision']:.4f}, recall {identity['recall']:.4f} "
+            f"({verdict} the goal of precision >= {goal['precision']}, recall >= {goal['recall']}); "
+            f"over-merged people {identity['over_merged_people']:,}, under-merged {identity['under_merged_people']:,}"
+        )
         print(f"identity report: {identity_file}")
     print(f"results: {out}")
     return 0 if identity is not None else 1

@@ -6,8 +6,6 @@ No contract, no validation, no lineage: the least any ingestion has to do.
 import sys
 from pathlib import Path
 
-import duckdb
-
 from dagster_project.contracts import ALL_FEEDS
 from dagster_project.settings import duckdb_connect
 

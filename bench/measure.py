@@ -14,4 +14,6 @@ if __name__ == "__main__":
     proc = subprocess.run(sys.argv[1:])
     wall = time.monotonic() - t0
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"returncode": proc.returncode, "wall_s": round(wall, 2), "peak_rss_mb": round(peak_kb / 1024, 1)}))
+    print(
+        json.dumps({"returncode": proc.returncode, "wall_s": round(wall, 2), "peak_rss_mb": round(peak_kb / 1024, 1)})
+    )

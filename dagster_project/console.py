@@ -35,10 +35,16 @@ class _ProgressHandler(logging.Handler):
             return
         meta = get_log_record_metadata(record)
         event = meta.get("dagster_event")
-        if event is not None and event.event_type_value == "ENGINE_EVENT" and "blocked by limit for pool" in (event.message or ""):
+        if (
+            event is not None
+            and event.event_type_value == "ENGINE_EVENT"
+            and "blocked by limit for pool" in (event.message or "")
+        ):
             pool = event.message.rsplit(" ", 1)[-1]
-            self.stream.write(f"  {event.step_key or ''} waiting for the '{pool}' slot: another run is writing the "
-                              "warehouse (make dev shows it; a run whose process died is freed by the next make run)\n")
+            self.stream.write(
+                f"  {event.step_key or ''} waiting for the '{pool}' slot: another run is writing the "
+                "warehouse (make dev shows it; a run whose process died is freed by the next make run)\n"
+            )
             self.stream.flush()
             return
         if event is None or event.event_type_value not in STEP_EVENTS:
@@ -98,6 +104,10 @@ LOGGERS = {"console": dg.colored_console_logger, "progress": progress, "logfile"
 
 def run_config(log_path: str) -> dict:
     """Logger config for `make run`: Dagster's console quiet, progress and the log file on."""
-    return {"loggers": {"console": {"config": {"log_level": "CRITICAL"}},
-                        "progress": {"config": {"enabled": True}},
-                        "logfile": {"config": {"path": log_path}}}}
+    return {
+        "loggers": {
+            "console": {"config": {"log_level": "CRITICAL"}},
+            "progress": {"config": {"enabled": True}},
+            "logfile": {"config": {"path": log_path}},
+        }
+    }

@@ -5,15 +5,15 @@ from dagster_dbt import DbtCliResource
 
 from .clv.asset import customer_clv
 from .console import LOGGERS
+from .contracts import ALL_FEEDS
 from .engines import engine
 from .engines.assets import postgres_raw_asset
-from .contracts import ALL_FEEDS
 from .ingest.assets import build_ingest_asset
 from .orchestration import build_landing_sensor, report_failed_runs
-from .recovery import recover_stale_runs_sensor
 from .quality.accept_job import accept_quality_failure
 from .quality.checks import raw_check, raw_check_spec
 from .quality.suites import load_suites
+from .recovery import recover_stale_runs_sensor
 from .serving.assets import publish_asset
 from .serving.reports import serving_reports
 from .transform.assets import vector_crm_dbt_assets
@@ -37,8 +37,9 @@ def upstream_marts(assets: list[dg.AssetsDefinition]) -> dict[str, set[str]]:
                 walk(up, seen)
         return seen
 
-    return {k.path[-1]: {u.path[-1] for u in walk(k, set()) if u.path[0] == "marts"}
-            for k in deps if k.path[0] == "marts"}
+    return {
+        k.path[-1]: {u.path[-1] for u in walk(k, set()) if u.path[0] == "marts"} for k in deps if k.path[0] == "marts"
+    }
 
 
 # The lake's batch verdicts (dbt source lake.batch_verdicts, which every staging model reads

@@ -68,8 +68,11 @@ def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefin
         if not new:
             return dg.SkipReason(f"no new files among {len(now)} in the landing zone")
         run_key = hashlib.sha256("\n".join(f"{n}={now[n]}" for n in new).encode()).hexdigest()[:32]
-        context.log.info(f"{len(new)} new or changed landing file(s): " + ", ".join(new[:10])
-                         + (f" and {len(new) - 10} more" if len(new) > 10 else ""))
+        context.log.info(
+            f"{len(new)} new or changed landing file(s): "
+            + ", ".join(new[:10])
+            + (f" and {len(new) - 10} more" if len(new) > 10 else "")
+        )
         tags = {"vector_crm/new_files": str(len(new)), **run_days([files[n] for n in new])}
         return dg.SensorResult(
             run_requests=[dg.RunRequest(run_key=run_key, tags=tags)],
@@ -111,7 +114,7 @@ def post_webhook(url: str, payload: dict, timeout_s: float = 10.0) -> int:
     request = urllib.request.Request(
         url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
     )
-    with urllib.request.urlopen(request, timeout=timeout_s) as response:  # noqa: S310 (the user's own URL)
+    with urllib.request.urlopen(request, timeout=timeout_s) as response:
         return response.status
 
 

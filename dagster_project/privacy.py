@@ -40,8 +40,10 @@ def secret_path(paths: Paths) -> Path:
 def _checked(key: str, where: str) -> str:
     key = key.strip().lower()
     if not KEY_TEXT.match(key):
-        raise SecretMissing(f"{where} must be 64 hex digits (32 random bytes), e.g. the output of "
-                            "`python -c 'import secrets; print(secrets.token_hex(32))'`")
+        raise SecretMissing(
+            f"{where} must be 64 hex digits (32 random bytes), e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )
     return key
 
 
@@ -57,9 +59,11 @@ def ensure_pii_secret(paths: Paths, say: Callable[[str], None] = print) -> str:
         key = _checked(path.read_text(), str(path))
     else:
         if paths.warehouse.exists():
-            message = (f"the warehouse {paths.warehouse} holds contact hashes made with a secret key that is gone "
-                       f"(no {path}, no ${PII_SECRET_ENV}): restore the file or set the variable; to start over "
-                       f"with a new key (every hash changes), delete the warehouse and the serving folder")
+            message = (
+                f"the warehouse {paths.warehouse} holds contact hashes made with a secret key that is gone "
+                f"(no {path}, no ${PII_SECRET_ENV}): restore the file or set the variable; to start over "
+                f"with a new key (every hash changes), delete the warehouse and the serving folder"
+            )
             if not paths.ground_truth.exists():
                 raise SecretMissing(message)
             say(f"demo data: {message.split(': restore')[0]}; a new key is made, so every contact hash changes")

@@ -58,20 +58,25 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def recover_stale_runs(instance: dg.DagsterInstance, say: Callable[[str], None] = print,
-                       alive: Callable[[int], bool] = process_alive) -> list[Recovered]:
+def recover_stale_runs(
+    instance: dg.DagsterInstance, say: Callable[[str], None] = print, alive: Callable[[int], bool] = process_alive
+) -> list[Recovered]:
     recovered = []
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=list(UNFINISHED))):
         pid = run_pid(instance, run.run_id)
         if pid is None or alive(pid):
             continue  # not started yet (Dagster's start timeout covers it), or still running
         instance.report_run_failed(
-            run, f"vector-crm: the process of this run (pid {pid}) is gone; marked failed so that "
-            "its concurrency slots are freed and the next run can start")
+            run,
+            f"vector-crm: the process of this run (pid {pid}) is gone; marked failed so that "
+            "its concurrency slots are freed and the next run can start",
+        )
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         recovered.append(Recovered(run.run_id, run.job_name, pid, "marked failed"))
-        say(f"run {run.run_id} of {run.job_name} had lost its process (pid {pid}): marked failed, "
-            f"its slot in the '{WAREHOUSE_POOL}' pool freed")
+        say(
+            f"run {run.run_id} of {run.job_name} had lost its process (pid {pid}): marked failed, "
+            f"its slot in the '{WAREHOUSE_POOL}' pool freed"
+        )
     # claims left by runs that finished (a run marked failed by hand, say)
     info = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
     for run_id in sorted({c.run_id for c in info.claimed_slots} | {p.run_id for p in info.pending_steps}):

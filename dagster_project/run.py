@@ -161,8 +161,12 @@ def summary(paths: Paths) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--setup-only", action="store_true")
-    parser.add_argument("--days", type=landing_days, metavar="FIRST[..LAST]",
-                        help="only the landing files of these days (a backfill), then everything downstream")
+    parser.add_argument(
+        "--days",
+        type=landing_days,
+        metavar="FIRST[..LAST]",
+        help="only the landing files of these days (a backfill), then everything downstream",
+    )
     args = parser.parse_args(argv)
     paths = Paths.from_env()
     t0 = time.monotonic()
@@ -192,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  quarantine       {paths.quarantine}")
     from .serving.publish import serving_database, serving_dir
 
-    print(f"  for BI tools     {serving_database(paths)}   (the public marts, read-only; "
-          f"Parquet in {serving_dir(paths) / 'parquet'})")
+    print(
+        f"  for BI tools     {serving_database(paths)}   (the public marts, read-only; "
+        f"Parquet in {serving_dir(paths) / 'parquet'})"
+    )
     print(f"  quality          {paths.data_dir / 'quality'}   (GX results; table quality.validation_results)")
     from .quality.validate import data_docs_index
 

@@ -81,16 +81,28 @@ def headline(report: RunReport, seconds: float) -> str:
     if report.failed:
         steps = ", ".join(s for s, _ in report.failed_steps)
         return f"vector-crm pipeline FAILED at {steps} after {seconds:.0f} s"
+
     def files(*levels: str) -> int:
         return len(_groups([i for i in report.issues if i["level"] in levels]))
-    parts = [f"{n} {word}" for n, word in (
-        (files("held"), "batch(es) held back"), (files("rejected"), "file(s) rejected"),
-        (len(report.held_marts), "mart(s) held back"), (files("not_run"), "feed(s) not judged"),
-        (report.count("warning"), "warning(s)"), (files("still_held", "still_rejected"), "item(s) waiting"),
-    ) if n]
+
+    parts = [
+        f"{n} {word}"
+        for n, word in (
+            (files("held"), "batch(es) held back"),
+            (files("rejected"), "file(s) rejected"),
+            (len(report.held_marts), "mart(s) held back"),
+            (files("not_run"), "feed(s) not judged"),
+            (report.count("warning"), "warning(s)"),
+            (files("still_held", "still_rejected"), "item(s) waiting"),
+        )
+        if n
+    ]
     if report.count(*BLOCKING) or report.held_marts:
-        return (f"vector-crm pipeline finished in {seconds:.0f} s: " + ", ".join(parts)
-                + "; everything else was built and published")
+        return (
+            f"vector-crm pipeline finished in {seconds:.0f} s: "
+            + ", ".join(parts)
+            + "; everything else was built and published"
+        )
     return f"vector-crm pipeline succeeded in {seconds:.0f} s" + (f" ({', '.join(parts)})" if parts else "")
 
 
@@ -98,24 +110,34 @@ def render(report: RunReport, seconds: float, log_path: str) -> str:
     """The closing block (the last thing `make run` prints)."""
     lines = []
     for step, error in report.failed_steps:
-        lines += [f"FAILED      {step}", f"            {error}",
-                  f"            the whole log: {log_path}; the run in the Dagster UI: make dev"]
+        lines += [
+            f"FAILED      {step}",
+            f"            {error}",
+            f"            the whole log: {log_path}; the run in the Dagster UI: make dev",
+        ]
     for level, heading in HEADINGS.items():
         groups = _groups([i for i in report.issues if i["level"] == level])
         for group in groups[:MAX_PER_KIND]:
             first = group[0]
             lines.append(f"{heading:<11} {first['asset']}" + (f"  {first['where']}" if first.get("where") else ""))
             for i in group:
-                seen = [f"observed {i['observed']}" if i.get("observed") not in (None, "") else "",
-                        f"allowed {i['threshold']}" if i.get("threshold") else "",
-                        f"since {i['since']}" if i.get("since") else ""]
+                seen = [
+                    f"observed {i['observed']}" if i.get("observed") not in (None, "") else "",
+                    f"allowed {i['threshold']}" if i.get("threshold") else "",
+                    f"since {i['since']}" if i.get("since") else "",
+                ]
                 lines.append(f"            {i['rule']}" + (f": {', '.join(s for s in seen if s)}" if any(seen) else ""))
             if first.get("fix") and level not in ("warning", "superseded"):
                 lines.append(f"            fix: {first['fix']}")
         if len(groups) > MAX_PER_KIND:
-            lines.append(f"{heading:<11} … and {len(groups) - MAX_PER_KIND} more (quality.latest_results in the warehouse)")
+            lines.append(
+                f"{heading:<11} … and {len(groups) - MAX_PER_KIND} more (quality.latest_results in the warehouse)"
+            )
     for m in report.held_marts:
-        served = f"serving keeps its version of run {m['served_run_id']}" if m.get("served_run_id") \
+        served = (
+            f"serving keeps its version of run {m['served_run_id']}"
+            if m.get("served_run_id")
             else "serving has no version of it yet"
+        )
         lines.append(f"{'NOT SERVED':<11} marts/{m['mart']}  {m['reason']}; {served}")
     return "\n".join([headline(report, seconds), *lines])

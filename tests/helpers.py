@@ -7,8 +7,8 @@ import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -47,7 +47,7 @@ def read_rows(folder: Path, columns: str = "*", where: str = "true") -> list[dic
     try:
         rel = con.execute(f"select {columns} from read_parquet(?, union_by_name = true) where {where}", [files])
         names = [d[0] for d in rel.description]
-        return [dict(zip(names, r)) for r in rel.fetchall()]
+        return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
     finally:
         con.close()
 
@@ -56,7 +56,7 @@ def query_dicts(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
     """The rows of a query as dicts keyed by column name."""
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def last_landing_day(paths) -> str:
@@ -81,11 +81,15 @@ def ingest_landing(data_dir: Path, timeout: int = 600) -> None:
 
     from dagster_project.settings import REPO_ROOT
 
-    env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-                        "VECTOR_CRM_QUALITY_DATA_DOCS": "0"}
+    env = os.environ | {
+        "VECTOR_CRM_DATA_DIR": str(data_dir),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "VECTOR_CRM_QUALITY_DATA_DOCS": "0",
+    }
     for command in (["dagster_project.ingest"], ["dagster_project.quality", "--kind", "raw", "--no-sync"]):
-        result = subprocess.run([sys.executable, "-m", *command], env=env, cwd=REPO_ROOT,
-                                capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            [sys.executable, "-m", *command], env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout
+        )
         assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -159,8 +163,12 @@ def write_raw_batch(
                 [values[n] for n in names],
             )
         _copy(con, feed_dir / f"{batch['batch_id'][:8]}-{file_name}.parquet")
-    verdicts.write(Paths(data_dir), feed, [{"batch_id": batch["batch_id"], "source_file": f"{source}/{name}/{file_name}",
-                                            "verdict": "admitted"}], run_id="test")
+    verdicts.write(
+        Paths(data_dir),
+        feed,
+        [{"batch_id": batch["batch_id"], "source_file": f"{source}/{name}/{file_name}", "verdict": "admitted"}],
+        run_id="test",
+    )
 
 
 def dbt_executable() -> str:

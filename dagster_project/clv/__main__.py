@@ -36,14 +36,18 @@ def main(argv: list[str] | None = None) -> int:
     scored = model.score(summary, settings)
     t2 = time.monotonic()
     fit = scored.fit
-    print(json.dumps({
-        "warehouse": path,
-        "as_of_date": str(as_of),
-        "read_s": round(t1 - t0, 2),
-        "fit_and_predict_s": round(t2 - t1, 2),
-        "total_s": round(t2 - t0, 2),
-        **{k: v for k, v in fit.items() if k != "fit_seconds"},
-    }))
+    print(
+        json.dumps(
+            {
+                "warehouse": path,
+                "as_of_date": str(as_of),
+                "read_s": round(t1 - t0, 2),
+                "fit_and_predict_s": round(t2 - t1, 2),
+                "total_s": round(t2 - t0, 2),
+                **{k: v for k, v in fit.items() if k != "fit_seconds"},
+            }
+        )
+    )
     # A fit that did not converge is a result (the flags say so), not a failed measurement.
     return 0
 

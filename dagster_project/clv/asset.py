@@ -1,7 +1,7 @@
 """The CLV asset: fits BG/NBD and Gamma-Gamma on marts.customer_purchase_stats and writes
 marts.customer_clv and marts.clv_model_fit, as the warehouse's one writer of the moment."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -50,13 +50,17 @@ def customer_clv(context: dg.AssetExecutionContext, config: ClvSettings):
     try:
         summary, as_of = warehouse.read_summary(con)
         scored = model.score(summary, config)
-        warehouse.write(con, scored.customers, scored.fit, context.run_id, as_of, datetime.now(timezone.utc).replace(tzinfo=None))
+        warehouse.write(
+            con, scored.customers, scored.fit, context.run_id, as_of, datetime.now(UTC).replace(tzinfo=None)
+        )
     finally:
         con.close()
 
     fit = scored.fit
     if not fit["bgnbd_converged"]:
-        context.log.warning(f"BG/NBD did not converge ({fit['bgnbd_message']}): P(alive), expected purchases and CLV are null")
+        context.log.warning(
+            f"BG/NBD did not converge ({fit['bgnbd_message']}): P(alive), expected purchases and CLV are null"
+        )
     if not fit["gg_converged"]:
         context.log.warning(f"Gamma-Gamma did not converge ({fit['gg_message']}): order values and CLV are null")
     clv = scored.customers["clv_12m"]

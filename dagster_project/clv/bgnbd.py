@@ -99,7 +99,11 @@ def fit(x, t_x, T, penalizer: float = 0.0, start=(1.0, 1.0, 1.0, 1.0)) -> BgNbdF
 
     bounds = [(-20.0, 20.0)] * 4
     res = optimize.minimize(
-        objective, np.log(start), jac=True, method="L-BFGS-B", bounds=bounds,
+        objective,
+        np.log(start),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
         options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
     )
     r, alpha, a, b = np.exp(res.x)

@@ -37,8 +37,13 @@ def log_likelihood(params, x, zbar):
     p, q, gamma = params
     px = p * x
     return (
-        special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
-        + q * np.log(gamma) + (px - 1) * np.log(zbar) + px * np.log(x) - (px + q) * np.log(gamma + x * zbar)
+        special.gammaln(px + q)
+        - special.gammaln(px)
+        - special.gammaln(q)
+        + q * np.log(gamma)
+        + (px - 1) * np.log(zbar)
+        + px * np.log(x)
+        - (px + q) * np.log(gamma + x * zbar)
     )
 
 
@@ -60,7 +65,9 @@ def fit(x, zbar, penalizer: float = 0.0, start=(1.0, 1.0, 1.0)) -> GammaGammaFit
     zbar = np.asarray(zbar, dtype=float)
     n = len(x)
     if n == 0:
-        return GammaGammaFit(*(float("nan"),) * 4, customers=0, converged=False, message="no repeat customers with positive spend")
+        return GammaGammaFit(
+            *(float("nan"),) * 4, customers=0, converged=False, message="no repeat customers with positive spend"
+        )
     if np.any(x <= 0) or np.any(zbar <= 0):
         raise ValueError("Gamma-Gamma takes customers with x > 0 and mean repeat spend > 0 only")
     # Start γ near the mean spend so that the start is in the right order of magnitude
@@ -75,7 +82,11 @@ def fit(x, zbar, penalizer: float = 0.0, start=(1.0, 1.0, 1.0)) -> GammaGammaFit
 
     bounds = [(-20.0, 30.0)] * 3
     res = optimize.minimize(
-        objective, np.log(start), jac=True, method="L-BFGS-B", bounds=bounds,
+        objective,
+        np.log(start),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
         options={"maxiter": 2000, "ftol": 1e-14, "gtol": 1e-9},
     )
     p, q, gamma = np.exp(res.x)
@@ -83,7 +94,11 @@ def fit(x, zbar, penalizer: float = 0.0, start=(1.0, 1.0, 1.0)) -> GammaGammaFit
     at_bound = bool(np.any((res.x <= -20.0 + 1e-6) | (res.x >= 30.0 - 1e-6)))
     # The population mean spend pγ/(q−1) exists only for q > 1.
     converged = bool(res.success and np.isfinite(ll) and not at_bound and q > 1)
-    message = str(res.message) + ("; a parameter hit its bound" if at_bound else "") + ("; q <= 1: no finite mean spend" if q <= 1 else "")
+    message = (
+        str(res.message)
+        + ("; a parameter hit its bound" if at_bound else "")
+        + ("; q <= 1: no finite mean spend" if q <= 1 else "")
+    )
     return GammaGammaFit(float(p), float(q), float(gamma), ll, n, converged, message)
 
 

@@ -52,7 +52,9 @@ def score(summary: pd.DataFrame, settings: ClvSettings) -> Scored:
     n = len(summary)
     # A history the model cannot describe (an order after the as-of date, a null) is left out
     # of the fit and gets null predictions instead of failing the pipeline.
-    valid = np.isfinite(x) & np.isfinite(t_x) & np.isfinite(T) & (x >= 0) & (t_x >= 0) & (T >= t_x) & ((x > 0) | (t_x == 0))
+    valid = (
+        np.isfinite(x) & np.isfinite(t_x) & np.isfinite(T) & (x >= 0) & (t_x >= 0) & (t_x <= T) & ((x > 0) | (t_x == 0))
+    )
 
     bg = bgnbd.fit(x[valid], t_x[valid], T[valid], penalizer=settings.penalizer)
     repeat = valid & (x > 0) & np.isfinite(zbar) & (zbar > 0)

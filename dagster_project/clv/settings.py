@@ -28,8 +28,7 @@ class ClvSettings(dg.Config):
     )
     discount_rate_annual: float = Field(
         default=0.10,
-        description="Annual discount rate of clv_12m: month m's expected revenue is divided by "
-        "(1 + rate)^(m/12).",
+        description="Annual discount rate of clv_12m: month m's expected revenue is divided by (1 + rate)^(m/12).",
     )
     penalizer: float = Field(
         default=0.0,

@@ -36,11 +36,11 @@ TYPE_RULES = {
     "string": "any text; leading and trailing blanks are kept in raw and trimmed in staging",
     "integer": "digits with an optional sign: `42`, `-3`, `+7`, `007`; not `3.5`, `1e3`, `0x3`, `1,000` or `1_000`",
     "decimal": f"digits with an optional sign and a dot, at most {DECIMAL_SCALE} after it: `12.5`, `-0.25`, `.5`; "
-               "not `12,50`, `1e3` or `12.34567` (nothing is rounded)",
+    "not `12,50`, `1e3` or `12.34567` (nothing is rounded)",
     "date": "`YYYY-MM-DD`, a real calendar date",
     "timestamp": "`YYYY-MM-DD HH:MM[:SS[.ffffff]]` (or with `T`), taken as the time zone `$VECTOR_CRM_TIMEZONE` "
-                 "(default `UTC`); followed by an offset or zone (`Z`, `+05:00`, `-0500`, ` America/Bogota`) it is "
-                 "converted to that zone, never truncated",
+    "(default `UTC`); followed by an offset or zone (`Z`, `+05:00`, `-0500`, ` America/Bogota`) it is "
+    "converted to that zone, never truncated",
     "boolean": "`true`/`false`, `t`/`f`, `1`/`0`, `yes`/`no`, `y`/`n` (any case)",
 }
 

@@ -1,7 +1,7 @@
 """The "Bring your own data" reference in README.md, generated from the contracts.
 
-    python -m dagster_project.contracts.docs          # rewrite the README section
-    python -m dagster_project.contracts.docs --check  # exit 1 if README is out of date
+python -m dagster_project.contracts.docs          # rewrite the README section
+python -m dagster_project.contracts.docs --check  # exit 1 if README is out of date
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def feed_section(feed: Feed) -> str:
 def types_section() -> str:
     lines = ["#### What each type accepts", "", "| type | a cell must be |", "|---|---|"]
     lines += [f"| {t} | {rule} |" for t, rule in TYPE_RULES.items()]
-    return "\n".join(lines + [""])
+    return "\n".join([*lines, ""])
 
 
 def render() -> str:

@@ -13,16 +13,35 @@ EVENTS = Feed(
     file_format="jsonl",
     columns=(
         Column("event_id", "string", "Unique event id.", required=True, example="E000000001"),
-        Column("event_at", "timestamp", "When the event happened.", required=True, min="1990-01-01", max="2100-01-01", example="2024-02-14 20:01:13"),
+        Column(
+            "event_at",
+            "timestamp",
+            "When the event happened.",
+            required=True,
+            min="1990-01-01",
+            max="2100-01-01",
+            example="2024-02-14 20:01:13",
+        ),
         Column("anonymous_id", "string", "Cookie or device id of the visitor.", required=True, example="a9f3c2e1"),
         Column("user_email", "string", "Email of the logged-in user.", pii=True, example="ana.gomez@example.com"),
-        Column("customer_id", "string", "Customer number of the logged-in user, when the site knows it.", example="C000123"),
+        Column(
+            "customer_id", "string", "Customer number of the logged-in user, when the site knows it.", example="C000123"
+        ),
         Column(
             "event_type",
             "string",
             "What happened.",
             required=True,
-            allowed=("page_view", "product_view", "add_to_cart", "checkout", "purchase", "login", "signup", "self_service"),
+            allowed=(
+                "page_view",
+                "product_view",
+                "add_to_cart",
+                "checkout",
+                "purchase",
+                "login",
+                "signup",
+                "self_service",
+            ),
             example="product_view",
         ),
         Column("page", "string", "Page path.", example="/products/sku-00017"),

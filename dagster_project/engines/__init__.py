@@ -34,7 +34,8 @@ def mirror_marts(paths: Paths) -> dict[str, int] | None:
     (row count per mart). Nothing to do on DuckDB (None)."""
     name = engine()
     if name == "postgres":
-        from .postgres import PgSettings, mirror_marts as pg_mirror
+        from .postgres import PgSettings
+        from .postgres import mirror_marts as pg_mirror
 
         return pg_mirror(paths, PgSettings.from_env())
     if name == "spark":

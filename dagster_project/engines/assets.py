@@ -6,7 +6,6 @@ PostgreSQL lacks from the raw lake into schema raw after ingestion, and the lake
 dbt step waits for the load. It writes PostgreSQL only, so it needs no warehouse slot.
 """
 
-
 import dagster as dg
 
 from ..contracts import ALL_FEEDS
@@ -21,17 +20,31 @@ def pg_source_key(source: str, table: str) -> dg.AssetKey:
 
 
 def postgres_raw_asset() -> dg.AssetsDefinition:
-    specs = [dg.AssetSpec(pg_source_key(f.source, f.name), deps=[dg.AssetKey(["raw", f.source, f.name])],
-                          group_name="raw", kinds={"postgres"},
-                          description=f"{f.key} in PostgreSQL: raw.{f.source}__{f.name}, the lake's batches copied in.")
-             for f in ALL_FEEDS]
-    specs.append(dg.AssetSpec(pg_source_key("lake", "batch_verdicts"),
-                              deps=[dg.AssetKey(["raw", f.source, f.name]) for f in ALL_FEEDS],
-                              group_name="raw", kinds={"postgres"},
-                              description="The lake's batch verdicts in PostgreSQL (raw.lake__batch_verdicts)."))
+    specs = [
+        dg.AssetSpec(
+            pg_source_key(f.source, f.name),
+            deps=[dg.AssetKey(["raw", f.source, f.name])],
+            group_name="raw",
+            kinds={"postgres"},
+            description=f"{f.key} in PostgreSQL: raw.{f.source}__{f.name}, the lake's batches copied in.",
+        )
+        for f in ALL_FEEDS
+    ]
+    specs.append(
+        dg.AssetSpec(
+            pg_source_key("lake", "batch_verdicts"),
+            deps=[dg.AssetKey(["raw", f.source, f.name]) for f in ALL_FEEDS],
+            group_name="raw",
+            kinds={"postgres"},
+            description="The lake's batch verdicts in PostgreSQL (raw.lake__batch_verdicts).",
+        )
+    )
 
-    @dg.multi_asset(specs=specs, name="pg_raw_load",
-                    description="Copy the raw lake's new batches (and every batch verdict) into PostgreSQL's schema raw.")
+    @dg.multi_asset(
+        specs=specs,
+        name="pg_raw_load",
+        description="Copy the raw lake's new batches (and every batch verdict) into PostgreSQL's schema raw.",
+    )
     def pg_raw_load(context: dg.AssetExecutionContext):
         copied = load_raw(Paths.from_env(), PgSettings.from_env(), say=context.log.info)
         for spec in specs:

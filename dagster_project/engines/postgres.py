@@ -34,14 +34,26 @@ from ..settings import Paths, duckdb_connect
 from ..transform.dbt_sources import LAKE_SOURCE, RAW_SCHEMA, raw_table
 from .mirror import replace_schema
 
-PG_TYPES = {"VARCHAR": "text", "BIGINT": "bigint", "DATE": "date", "TIMESTAMP": "timestamp", "BOOLEAN": "boolean",
-            "INTEGER": "integer", "DOUBLE": "double precision"}
-ENV = {"host": "VECTOR_CRM_PG_HOST", "port": "VECTOR_CRM_PG_PORT", "user": "VECTOR_CRM_PG_USER",
-       "password": "VECTOR_CRM_PG_PASSWORD", "database": "VECTOR_CRM_PG_DATABASE"}
+PG_TYPES = {
+    "VARCHAR": "text",
+    "BIGINT": "bigint",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "BOOLEAN": "boolean",
+    "INTEGER": "integer",
+    "DOUBLE": "double precision",
+}
+ENV = {
+    "host": "VECTOR_CRM_PG_HOST",
+    "port": "VECTOR_CRM_PG_PORT",
+    "user": "VECTOR_CRM_PG_USER",
+    "password": "VECTOR_CRM_PG_PASSWORD",
+    "database": "VECTOR_CRM_PG_DATABASE",
+}
 
 
 def pg_type(duckdb_type: str) -> str:
-    return "numeric" + duckdb_type[len("DECIMAL"):] if duckdb_type.startswith("DECIMAL") else PG_TYPES[duckdb_type]
+    return "numeric" + duckdb_type[len("DECIMAL") :] if duckdb_type.startswith("DECIMAL") else PG_TYPES[duckdb_type]
 
 
 @dataclass(frozen=True)
@@ -55,9 +67,13 @@ class PgSettings:
     @classmethod
     def from_env(cls) -> PgSettings:
         d = cls()
-        return cls(os.environ.get(ENV["host"]) or d.host, int(os.environ.get(ENV["port"]) or d.port),
-                   os.environ.get(ENV["user"]) or d.user, os.environ.get(ENV["password"]) or d.password,
-                   os.environ.get(ENV["database"]) or d.database)
+        return cls(
+            os.environ.get(ENV["host"]) or d.host,
+            int(os.environ.get(ENV["port"]) or d.port),
+            os.environ.get(ENV["user"]) or d.user,
+            os.environ.get(ENV["password"]) or d.password,
+            os.environ.get(ENV["database"]) or d.database,
+        )
 
     def export_env(self) -> None:
         for field, name in ENV.items():
@@ -66,11 +82,13 @@ class PgSettings:
     def connect(self, database: str | None = None):
         import psycopg2
 
-        return psycopg2.connect(host=self.host, port=self.port, user=self.user, password=self.password,
-                                dbname=database or self.database)
+        return psycopg2.connect(
+            host=self.host, port=self.port, user=self.user, password=self.password, dbname=database or self.database
+        )
 
 
 # --- raw lake -> schema raw -------------------------------------------------------------------
+
 
 def _tables() -> list[tuple[str, dict[str, str], Feed]]:
     """(raw table, {column: DuckDB type}, feed) for every feed."""
@@ -106,15 +124,20 @@ def load_raw(paths: Paths, settings: PgSettings, say: Callable[[str], None] = pr
         for table, columns, feed in _tables():
             files = sorted(paths.feed_dir(paths.raw, feed.source, feed.name).glob("*.parquet"))
             with pg.cursor() as cur:
-                cur.execute(f"create table if not exists {RAW_SCHEMA}.{q(table)} ("
-                            + ", ".join(f"{q(c)} {pg_type(t)}" for c, t in columns.items()) + ")")
+                cur.execute(
+                    f"create table if not exists {RAW_SCHEMA}.{q(table)} ("
+                    + ", ".join(f"{q(c)} {pg_type(t)}" for c, t in columns.items())
+                    + ")"
+                )
                 for c, t in columns.items():  # a column added to the contract since the table was made
                     cur.execute(f"alter table {RAW_SCHEMA}.{q(table)} add column if not exists {q(c)} {pg_type(t)}")
                 cur.execute(f"select distinct _batch_id from {RAW_SCHEMA}.{q(table)}")
                 held = [r[0] for r in cur.fetchall()]
             if files:
-                select = (f"select {', '.join(q(c) for c in columns)} from read_parquet(?, union_by_name = true) "
-                          "where _batch_id is not null and _batch_id not in (select unnest(?::varchar[]))")
+                select = (
+                    f"select {', '.join(q(c) for c in columns)} from read_parquet(?, union_by_name = true) "
+                    "where _batch_id is not null and _batch_id not in (select unnest(?::varchar[]))"
+                )
                 copied[table] = _copy_in(pg, table, columns, select, [[str(f) for f in files], held], tmp)
             pg.commit()  # one feed's new batches, whole
         vtable = raw_table(LAKE_SOURCE, "batch_verdicts")
@@ -122,26 +145,47 @@ def load_raw(paths: Paths, settings: PgSettings, say: Callable[[str], None] = pr
         parts = sorted(verdicts.verdicts_dir(paths).glob("*/*/part-*.parquet"))
         with pg.cursor() as cur:
             cur.execute(f"drop table if exists {RAW_SCHEMA}.{q(vtable)}")
-            cur.execute(f"create table {RAW_SCHEMA}.{q(vtable)} ("
-                        + ", ".join(f"{q(c)} {pg_type(t)}" for c, t in vcolumns.items()) + ")")
+            cur.execute(
+                f"create table {RAW_SCHEMA}.{q(vtable)} ("
+                + ", ".join(f"{q(c)} {pg_type(t)}" for c, t in vcolumns.items())
+                + ")"
+            )
         if parts:
-            copied[vtable] = _copy_in(pg, vtable, vcolumns, f"select {', '.join(q(c) for c in vcolumns)} "
-                                      "from read_parquet(?, union_by_name = true)", [[str(p) for p in parts]], tmp)
+            copied[vtable] = _copy_in(
+                pg,
+                vtable,
+                vcolumns,
+                f"select {', '.join(q(c) for c in vcolumns)} from read_parquet(?, union_by_name = true)",
+                [[str(p) for p in parts]],
+                tmp,
+            )
         pg.commit()
     finally:
         pg.close()
         tmp.unlink(missing_ok=True)
-    say("postgres: " + ", ".join(f"{t} +{n:,}" for t, n in copied.items() if n) if any(copied.values())
-        else "postgres: raw is up to date")
+    say(
+        "postgres: " + ", ".join(f"{t} +{n:,}" for t, n in copied.items() if n)
+        if any(copied.values())
+        else "postgres: raw is up to date"
+    )
     return copied
 
 
 # --- marts -> the local DuckDB file -----------------------------------------------------------
 
-DUCKDB_TYPES = {"text": "VARCHAR", "character varying": "VARCHAR", "bigint": "BIGINT", "integer": "INTEGER",
-                "smallint": "INTEGER", "date": "DATE", "timestamp without time zone": "TIMESTAMP",
-                "timestamp with time zone": "TIMESTAMPTZ", "boolean": "BOOLEAN", "double precision": "DOUBLE",
-                "real": "FLOAT"}
+DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "character varying": "VARCHAR",
+    "bigint": "BIGINT",
+    "integer": "INTEGER",
+    "smallint": "INTEGER",
+    "date": "DATE",
+    "timestamp without time zone": "TIMESTAMP",
+    "timestamp with time zone": "TIMESTAMPTZ",
+    "boolean": "BOOLEAN",
+    "double precision": "DOUBLE",
+    "real": "FLOAT",
+}
 
 
 def _duckdb_type(data_type: str, precision, scale) -> str:
@@ -157,9 +201,12 @@ def mirror_marts(paths: Paths, settings: PgSettings, schema: str = "marts") -> d
     tmp = paths.data_dir / f".pg_mirror.{uuid.uuid4().hex[:8]}.csv"
     try:
         with pg.cursor() as cur:
-            cur.execute("select table_name, column_name, data_type, numeric_precision, numeric_scale "
-                        "from information_schema.columns where table_schema = %s "
-                        "order by table_name, ordinal_position", [schema])
+            cur.execute(
+                "select table_name, column_name, data_type, numeric_precision, numeric_scale "
+                "from information_schema.columns where table_schema = %s "
+                "order by table_name, ordinal_position",
+                [schema],
+            )
             tables: dict[str, list[tuple[str, str]]] = {}
             for table, column, data_type, precision, scale in cur.fetchall():
                 tables.setdefault(table, []).append((column, _duckdb_type(data_type, precision, scale)))
@@ -167,12 +214,17 @@ def mirror_marts(paths: Paths, settings: PgSettings, schema: str = "marts") -> d
         def loader(table: str, columns: list[tuple[str, str]]):
             def load(con, target: str) -> None:
                 with pg.cursor() as cur, open(tmp, "w", encoding="utf-8") as fh:
-                    cur.copy_expert(f"copy (select * from {schema}.{q(table)}) to stdout with (format csv, header false)", fh)
+                    cur.copy_expert(
+                        f"copy (select * from {schema}.{q(table)}) to stdout with (format csv, header false)", fh
+                    )
                 con.execute(f"create table {target} (" + ", ".join(f"{q(c)} {t}" for c, t in columns) + ")")
                 if tmp.stat().st_size:  # an empty mart has nothing to read (and no CSV to sniff)
                     types = "{" + ", ".join(f"{lit(c)}: {lit(t)}" for c, t in columns) + "}"
-                    con.execute(f"insert into {target} select * from read_csv({lit(str(tmp))}, header = false, "
-                                f"columns = {types}, quote = '\"', escape = '\"', nullstr = '', allow_quoted_nulls = false)")
+                    con.execute(
+                        f"insert into {target} select * from read_csv({lit(str(tmp))}, header = false, "
+                        f"columns = {types}, quote = '\"', escape = '\"', nullstr = '', allow_quoted_nulls = false)"
+                    )
+
             return load
 
         return replace_schema(paths, schema, ((t, loader(t, cols)) for t, cols in tables.items()))
@@ -182,6 +234,7 @@ def mirror_marts(paths: Paths, settings: PgSettings, schema: str = "marts") -> d
 
 
 # --- a throwaway local server ------------------------------------------------------------------
+
 
 def _bin(name: str) -> str:
     found = shutil.which(name)
@@ -212,21 +265,39 @@ def local_server(folder: Path, say: Callable[[str], None] = print):
         folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(folder, "postgres")
-        subprocess.run(_as_owner([_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]),
-                       check=True, capture_output=True)
+        subprocess.run(
+            _as_owner([_bin("initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]),
+            check=True,
+            capture_output=True,
+        )
     sock.mkdir(exist_ok=True)
     if os.geteuid() == 0:
         shutil.chown(sock, "postgres")
     port = _free_port()
-    subprocess.run(_as_owner([_bin("pg_ctl"), "-D", str(data), "-o", f"-h 127.0.0.1 -p {port} -k {sock}",
-                              "-l", str(folder / "server.log"), "-w", "start"]), check=True, capture_output=True)
+    subprocess.run(
+        _as_owner(
+            [
+                _bin("pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                f"-h 127.0.0.1 -p {port} -k {sock}",
+                "-l",
+                str(folder / "server.log"),
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
     settings = PgSettings(port=port)
     try:
         for _ in range(50):
             try:
                 settings.connect("postgres").close()
                 break
-            except Exception:  # noqa: BLE001 - starting up
+            except Exception:
                 time.sleep(0.2)
         con = settings.connect("postgres")
         con.autocommit = True

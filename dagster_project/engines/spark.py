@@ -54,8 +54,10 @@ def mirror_marts(paths: Paths, schema: str = "marts") -> dict[str, int]:
             source = f"read_parquet({lit(str(folder / '*.parquet'))})"
             select = ", ".join(
                 f"cast({q(name)} as timestamp) as {q(name)}" if typ == "TIMESTAMP WITH TIME ZONE" else q(name)
-                for name, typ, *_ in con.execute(f"describe select * from {source}").fetchall())
+                for name, typ, *_ in con.execute(f"describe select * from {source}").fetchall()
+            )
             con.execute(f"create table {target} as select {select} from {source}")
+
         return load
 
     return replace_schema(paths, schema, ((f.name, loader(f)) for f in folders))

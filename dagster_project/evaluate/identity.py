@@ -25,7 +25,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -194,16 +194,24 @@ def load_truth(con: duckdb.DuckDBPyConnection, paths: Paths) -> None:
     identities = paths.ground_truth / "identities.csv"
     if not identities.exists():
         raise ReportError(f"no ground truth at {identities}: the report needs generated data (make data)")
-    lines_sql, lines_params = raw_scan(paths, "sales", "order_lines",
-                                       "null::varchar as order_id, null::bigint as order_line, null::varchar as customer_id")
-    events_sql, events_params = raw_scan(paths, "web", "events", "null::varchar as event_id, null::varchar as anonymous_id")
-    con.execute(TRUTH_SQL.format(order_lines=lines_sql, events=events_sql), [str(identities), *lines_params, *events_params])
+    lines_sql, lines_params = raw_scan(
+        paths,
+        "sales",
+        "order_lines",
+        "null::varchar as order_id, null::bigint as order_line, null::varchar as customer_id",
+    )
+    events_sql, events_params = raw_scan(
+        paths, "web", "events", "null::varchar as event_id, null::varchar as anonymous_id"
+    )
+    con.execute(
+        TRUTH_SQL.format(order_lines=lines_sql, events=events_sql), [str(identities), *lines_params, *events_params]
+    )
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def evaluate(paths: Paths) -> dict:
@@ -231,7 +239,7 @@ def evaluate(paths: Paths) -> dict:
     drop = ("feed", "is_total")
     return {
         "data_dir": str(paths.data_dir),
-        "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "evaluated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "precision": precision,
         "recall": recall,
         **m,
@@ -270,7 +278,9 @@ def format_report(r: dict) -> str:
         lines.append(f"{name:<32} {x['records']:>9,} {x['unresolved']:>10,} {p:>16}")
     notes = []
     if r["totals"]["duplicate_map_rows"]:
-        notes.append(f"{r['totals']['duplicate_map_rows']:,} duplicate rows in {MAP_TABLE} (each record evaluated once)")
+        notes.append(
+            f"{r['totals']['duplicate_map_rows']:,} duplicate rows in {MAP_TABLE} (each record evaluated once)"
+        )
     for name, f in r["by_feed"].items():
         if f["without_truth"] and f["without_truth"] == f["records"] - f["no_identifier"]:
             notes.append(f"{name}: no map record has a ground truth (feed or id named differently?)")
@@ -292,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     except ReportError as e:
         print(f"identity report: {e}", file=sys.stderr)
         return 1
-    out = Path(args.output) if args.output else paths.bench / f"identity-report-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    out = Path(args.output) if args.output else paths.bench / f"identity-report-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(format_report(report))

@@ -85,13 +85,19 @@ def run(people: People, life: Lifecycle, orders: pd.DataFrame, lines: pd.DataFra
         )
         # The campaign order: the promoted line, within four weeks of the contact.
         b = np.flatnonzero(buys)
-        extra.append(orders_for(chosen[b], t + np.minimum(1 + rng.exponential(6, len(b)), 28).astype(np.int32), line, customer_no[b]))
+        extra.append(
+            orders_for(
+                chosen[b], t + np.minimum(1 + rng.exponential(6, len(b)), 28).astype(np.int32), line, customer_no[b]
+            )
+        )
         # Won-back and retained customers keep buying for a while.
         follow = {"win_back": (2.0, 30, 210), "retention": (1.0, 14, 120)}.get(ctype)
         if follow:
             k = rng.poisson(follow[0], len(b))
             p = np.repeat(chosen[b], k)
-            extra.append(orders_for(p, t + rng.integers(follow[1], follow[2], len(p)).astype(np.int32), -1, np.full(len(p), -1)))
+            extra.append(
+                orders_for(p, t + rng.integers(follow[1], follow[2], len(p)).astype(np.int32), -1, np.full(len(p), -1))
+            )
     extra_orders = pd.concat(extra, ignore_index=True)
     extra_orders = extra_orders[extra_orders["day"] < c.N_DAYS].reset_index(drop=True)
     return sort_rows(pd.concat(members, ignore_index=True), ["_day", "campaign", "customer_no"]), extra_orders
@@ -110,7 +116,20 @@ def orders_for(person, day, line, customer_no) -> pd.DataFrame:
 
 def labels():
     """Per campaign: id, human name, type and promoted line, as categoricals over the campaign code."""
-    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
     names = [f"{months[int(d[5:7]) - 1]} {d[:4]} {t.replace('_', '-')}: {line}" for d, t, line in c.CAMPAIGNS]
     return campaign_ids(), names
 
@@ -121,6 +140,8 @@ def member_columns(frame: pd.DataFrame) -> pd.DataFrame:
     ids, names = labels()
     frame["campaign_id"] = cat(code, ids)
     frame["campaign_name"] = cat(code, names)
-    frame["campaign_type"] = cat(np.array([c.CAMPAIGN_TYPES.index(t) for _, t, _ in c.CAMPAIGNS])[code], c.CAMPAIGN_TYPES)
+    frame["campaign_type"] = cat(
+        np.array([c.CAMPAIGN_TYPES.index(t) for _, t, _ in c.CAMPAIGNS])[code], c.CAMPAIGN_TYPES
+    )
     frame["product_line"] = cat(np.array([c.LINE_NAMES.index(x) for _, _, x in c.CAMPAIGNS])[code], c.LINE_NAMES)
     return frame

@@ -73,7 +73,9 @@ def seasonal_days(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray) -> n
 
 # Hour-of-day weights (0..23): shop and call-center hours, and evening browsing on the web.
 OFFICE_HOURS = np.array([0, 0, 0, 0, 0, 0, 0.2, 1, 3, 4, 4, 4, 3, 3, 4, 4, 3.5, 3, 2, 1.5, 1, 0.5, 0.1, 0])
-WEB_HOURS = np.array([1, 0.6, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 3.5, 3.5, 3.5, 4, 4, 3.5, 3.5, 3.5, 4, 4.5, 5, 6, 6, 4.5, 2.5])
+WEB_HOURS = np.array(
+    [1, 0.6, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 3.5, 3.5, 3.5, 4, 4, 3.5, 3.5, 3.5, 4, 4.5, 5, 6, 6, 4.5, 2.5]
+)
 
 
 def seconds_in_day(rng: np.random.Generator, hours: np.ndarray, n: int) -> np.ndarray:
@@ -130,35 +132,183 @@ CITIES = [
 REGIONS = list(dict.fromkeys(x[1] for x in CITIES))
 CITY_REGION = np.array([REGIONS.index(x[1]) for x in CITIES])
 
-FEMALE_NAMES = (
-    "Ana María Laura Sofía Valentina Camila Daniela Paula Andrea Carolina Natalia Juliana Isabella "
-    "Mariana Gabriela Luisa Diana Claudia Sandra Patricia Ángela Lucía Marcela Adriana Catalina Paola "
-    "Lina Alejandra Verónica Mónica Beatriz Gloria Luz Rosa Teresa Elena Sara Manuela Juana Ximena"
-).split()
-MALE_NAMES = (
-    "Juan Carlos Andrés Luis Jorge Santiago Sebastián Alejandro Felipe Diego Mateo Nicolás Daniel "
-    "David José Miguel Óscar Fernando Ricardo Camilo Javier Mauricio Hernán Gustavo Jaime Álvaro "
-    "Héctor Iván Pablo Sergio Tomás Emilio Esteban Julián Rafael Manuel Hugo Germán Rodrigo Fabio"
-).split()
-SURNAMES = (
-    "Rodríguez Gómez González Martínez García López Hernández Sánchez Ramírez Pérez Díaz Muñoz Rojas "
-    "Moreno Jiménez Vargas Castro Gutiérrez Torres Ortiz Ruiz Álvarez Suárez Romero Herrera Valencia "
-    "Quintero Restrepo Giraldo Cardona Ospina Mejía Ríos Arango Zapata Salazar Londoño Castaño Ocampo "
-    "Agudelo Montoya Osorio Correa Cárdenas Vélez Palacio Duque Escobar Henao Marín Bedoya Sierra "
-    "Rincón Parra Peña Acosta Mendoza Cortés Ibáñez Patiño"
-).split()
+FEMALE_NAMES = [
+    "Ana",
+    "María",
+    "Laura",
+    "Sofía",
+    "Valentina",
+    "Camila",
+    "Daniela",
+    "Paula",
+    "Andrea",
+    "Carolina",
+    "Natalia",
+    "Juliana",
+    "Isabella",
+    "Mariana",
+    "Gabriela",
+    "Luisa",
+    "Diana",
+    "Claudia",
+    "Sandra",
+    "Patricia",
+    "Ángela",
+    "Lucía",
+    "Marcela",
+    "Adriana",
+    "Catalina",
+    "Paola",
+    "Lina",
+    "Alejandra",
+    "Verónica",
+    "Mónica",
+    "Beatriz",
+    "Gloria",
+    "Luz",
+    "Rosa",
+    "Teresa",
+    "Elena",
+    "Sara",
+    "Manuela",
+    "Juana",
+    "Ximena",
+]
+MALE_NAMES = [
+    "Juan",
+    "Carlos",
+    "Andrés",
+    "Luis",
+    "Jorge",
+    "Santiago",
+    "Sebastián",
+    "Alejandro",
+    "Felipe",
+    "Diego",
+    "Mateo",
+    "Nicolás",
+    "Daniel",
+    "David",
+    "José",
+    "Miguel",
+    "Óscar",
+    "Fernando",
+    "Ricardo",
+    "Camilo",
+    "Javier",
+    "Mauricio",
+    "Hernán",
+    "Gustavo",
+    "Jaime",
+    "Álvaro",
+    "Héctor",
+    "Iván",
+    "Pablo",
+    "Sergio",
+    "Tomás",
+    "Emilio",
+    "Esteban",
+    "Julián",
+    "Rafael",
+    "Manuel",
+    "Hugo",
+    "Germán",
+    "Rodrigo",
+    "Fabio",
+]
+SURNAMES = [
+    "Rodríguez",
+    "Gómez",
+    "González",
+    "Martínez",
+    "García",
+    "López",
+    "Hernández",
+    "Sánchez",
+    "Ramírez",
+    "Pérez",
+    "Díaz",
+    "Muñoz",
+    "Rojas",
+    "Moreno",
+    "Jiménez",
+    "Vargas",
+    "Castro",
+    "Gutiérrez",
+    "Torres",
+    "Ortiz",
+    "Ruiz",
+    "Álvarez",
+    "Suárez",
+    "Romero",
+    "Herrera",
+    "Valencia",
+    "Quintero",
+    "Restrepo",
+    "Giraldo",
+    "Cardona",
+    "Ospina",
+    "Mejía",
+    "Ríos",
+    "Arango",
+    "Zapata",
+    "Salazar",
+    "Londoño",
+    "Castaño",
+    "Ocampo",
+    "Agudelo",
+    "Montoya",
+    "Osorio",
+    "Correa",
+    "Cárdenas",
+    "Vélez",
+    "Palacio",
+    "Duque",
+    "Escobar",
+    "Henao",
+    "Marín",
+    "Bedoya",
+    "Sierra",
+    "Rincón",
+    "Parra",
+    "Peña",
+    "Acosta",
+    "Mendoza",
+    "Cortés",
+    "Ibáñez",
+    "Patiño",
+]
 # Zipf-like: a few surnames are very common, as in real registries.
 SURNAME_WEIGHTS = 1.0 / (np.arange(len(SURNAMES)) + 4)
 
-COMPANY_KINDS = (
-    "Inversiones Distribuciones Comercializadora Ferretería Droguería Transportes Constructora "
-    "Agroindustrias Servicios Tecnología Almacenes Importadora"
-).split()
+COMPANY_KINDS = [
+    "Inversiones",
+    "Distribuciones",
+    "Comercializadora",
+    "Ferretería",
+    "Droguería",
+    "Transportes",
+    "Constructora",
+    "Agroindustrias",
+    "Servicios",
+    "Tecnología",
+    "Almacenes",
+    "Importadora",
+]
 COMPANY_FORMS = ["S.A.S.", "S.A.", "Ltda.", "y Cía. S. en C."]
 COMPANY_MAILBOXES = ["ventas", "contacto", "info", "compras", "gerencia"]
 COMPANY_ACTIVITIES = [
-    "retail", "wholesale", "manufacturing", "construction", "agriculture", "hospitality",
-    "health", "education", "transport", "technology", "professional_services",
+    "retail",
+    "wholesale",
+    "manufacturing",
+    "construction",
+    "agriculture",
+    "hospitality",
+    "health",
+    "education",
+    "transport",
+    "technology",
+    "professional_services",
 ]
 PERSON_ACTIVITIES = ["employee", "self_employed", "retired", "student", "homemaker"]
 EMAIL_DOMAINS = ["gmail.com", "hotmail.com", "outlook.com", "yahoo.com", "une.net.co", "yahoo.es"]

@@ -43,8 +43,18 @@ SLA_HOURS = np.array([120, 72, 24, 8])
 STATUSES = ["open", "in_progress", "closed", "cancelled"]
 QUEUES = ["general", "billing", "sales", "support", "collections", "claims", "ivr", "outbound"]
 DISPOSITIONS = [
-    "resolved", "info_given", "transferred", "callback", "sale",
-    "abandoned", "self_served", "case_opened", "interested", "not_interested", "no_answer", "sent",
+    "resolved",
+    "info_given",
+    "transferred",
+    "callback",
+    "sale",
+    "abandoned",
+    "self_served",
+    "case_opened",
+    "interested",
+    "not_interested",
+    "no_answer",
+    "sent",
 ]
 D = {name: i for i, name in enumerate(DISPOSITIONS)}
 
@@ -113,9 +123,13 @@ def cases(people: People, life: Lifecycle, size: c.Size, rng: np.random.Generato
             "sla_due": opened + sla,
             "channel": channel.astype(np.int8),
             "customer_no": np.where(rng.random(m) < 0.85, people.customer_for(person, day, rng, 0.3), -1),
-            "email_kind": np.where(np.isin(channel, [CHAT, EMAIL, SOCIAL]) | (rng.random(m) < 0.3), contact_email_kind(rng, m), 4).astype(np.int8),
+            "email_kind": np.where(
+                np.isin(channel, [CHAT, EMAIL, SOCIAL]) | (rng.random(m) < 0.3), contact_email_kind(rng, m), 4
+            ).astype(np.int8),
             "email_r": rng.integers(0, 1_000_000, m).astype(np.int32),
-            "phone_fmt": np.where((channel == PHONE) | (rng.random(m) < 0.2), c.pick(rng, [0.3, 0.25, 0.15, 0.1, 0.2], m), -1).astype(np.int8),
+            "phone_fmt": np.where(
+                (channel == PHONE) | (rng.random(m) < 0.2), c.pick(rng, [0.3, 0.25, 0.15, 0.1, 0.2], m), -1
+            ).astype(np.int8),
         }
     )
     frame = frame.sort_values(["opened", "person"], kind="stable", ignore_index=True)
@@ -164,7 +178,15 @@ def contact_parts(rng, channel, abandon_rate, self_serve_rate):
     return parts, parts[0] + parts[1] + parts[2] + ivr_time.astype(np.int32), abandoned, self_served, agent
 
 
-def interactions(people: People, life: Lifecycle, cs: pd.DataFrame, members: pd.DataFrame, n_case_rows: int, size: c.Size, rng: np.random.Generator) -> pd.DataFrame:
+def interactions(
+    people: People,
+    life: Lifecycle,
+    cs: pd.DataFrame,
+    members: pd.DataFrame,
+    n_case_rows: int,
+    size: c.Size,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     n, n_agents = people.n_customers, max(12, people.n_customers // 2500)
     pilot = members[members["pilot"]]
     n_other = max(0, size.cc_rows - len(members) - n_case_rows - len(cs) - len(pilot))
@@ -174,13 +196,25 @@ def interactions(people: People, life: Lifecycle, cs: pd.DataFrame, members: pd.
     channel = cs["channel"].to_numpy()
     parts, total, abandoned, self_served, _ = contact_parts(rng, channel, 0, 0)
     queue = np.array([0, 3, 3, 5, 5])[cs["type"].to_numpy()]
-    case_contacts = dict(
-        person=cs["person"].to_numpy(), start=cs["opened"].to_numpy() - rng.integers(60, 900, m), channel=channel,
-        direction=np.zeros(m, np.int8), customer_no=cs["customer_no"].to_numpy(), email_kind=cs["email_kind"].to_numpy(),
-        email_r=cs["email_r"].to_numpy(), phone_fmt=cs["phone_fmt"].to_numpy(), queue=queue, agent=rng.integers(1, n_agents + 1, m),
-        parts=parts, total=total, abandoned=abandoned, self_served=self_served, campaign=np.full(m, -1),
-        disposition=np.full(m, D["case_opened"]), case_no=cs["case_no"].to_numpy(),
-    )
+    case_contacts = {
+        "person": cs["person"].to_numpy(),
+        "start": cs["opened"].to_numpy() - rng.integers(60, 900, m),
+        "channel": channel,
+        "direction": np.zeros(m, np.int8),
+        "customer_no": cs["customer_no"].to_numpy(),
+        "email_kind": cs["email_kind"].to_numpy(),
+        "email_r": cs["email_r"].to_numpy(),
+        "phone_fmt": cs["phone_fmt"].to_numpy(),
+        "queue": queue,
+        "agent": rng.integers(1, n_agents + 1, m),
+        "parts": parts,
+        "total": total,
+        "abandoned": abandoned,
+        "self_served": self_served,
+        "campaign": np.full(m, -1),
+        "disposition": np.full(m, D["case_opened"]),
+        "case_no": cs["case_no"].to_numpy(),
+    }
 
     # Other inbound contacts: customers while in touch, and some non-customers.
     a, b = windows(people, life, 120)
@@ -196,21 +230,31 @@ def interactions(people: People, life: Lifecycle, cs: pd.DataFrame, members: pd.
     parts, total, abandoned, self_served, agent = contact_parts(rng, channel, 0.09, 0.8)
     identified = agent & (person < n) & (rng.random(m) < np.array([0.6, 0.5, 0.45, 0.6, 0.6, 0.3])[channel])
     has_phone = np.isin(channel, [PHONE, IVR, USSD]) & (rng.random(m) < 0.95)
-    has_email = (channel == EMAIL) | ((channel == CHAT) & (rng.random(m) < 0.7)) | ((channel == SOCIAL) & (rng.random(m) < 0.4))
+    has_email = (
+        (channel == EMAIL) | ((channel == CHAT) & (rng.random(m) < 0.7)) | ((channel == SOCIAL) & (rng.random(m) < 0.4))
+    )
     customer_no = np.full(m, -1, np.int32)
     customer_no[identified] = people.customer_for(person[identified], day[identified], rng, 0.3)
     answered = c.pick(rng, [0.55, 0.25, 0.08, 0.07, 0.05], m)
-    inbound = dict(
-        person=person, start=day.astype(np.int64) * c.DAY + c.seconds_in_day(rng, c.OFFICE_HOURS, m), channel=channel,
-        direction=np.zeros(m, np.int8), customer_no=customer_no,
-        email_kind=np.where(has_email, contact_email_kind(rng, m), 4), email_r=rng.integers(0, 1_000_000, m),
-        phone_fmt=np.where(has_phone, c.pick(rng, [0.3, 0.25, 0.15, 0.1, 0.2], m), -1),
-        queue=np.where(self_served, 6, c.pick(rng, [0.4, 0.2, 0.15, 0.15, 0.1], m)),
-        agent=np.where(agent, rng.integers(1, n_agents + 1, m), -1), parts=parts, total=total,
-        abandoned=abandoned, self_served=self_served, campaign=np.full(m, -1),
-        disposition=np.where(abandoned, D["abandoned"], np.where(self_served, D["self_served"], answered)),
-        case_no=np.full(m, -1),
-    )
+    inbound = {
+        "person": person,
+        "start": day.astype(np.int64) * c.DAY + c.seconds_in_day(rng, c.OFFICE_HOURS, m),
+        "channel": channel,
+        "direction": np.zeros(m, np.int8),
+        "customer_no": customer_no,
+        "email_kind": np.where(has_email, contact_email_kind(rng, m), 4),
+        "email_r": rng.integers(0, 1_000_000, m),
+        "phone_fmt": np.where(has_phone, c.pick(rng, [0.3, 0.25, 0.15, 0.1, 0.2], m), -1),
+        "queue": np.where(self_served, 6, c.pick(rng, [0.4, 0.2, 0.15, 0.15, 0.1], m)),
+        "agent": np.where(agent, rng.integers(1, n_agents + 1, m), -1),
+        "parts": parts,
+        "total": total,
+        "abandoned": abandoned,
+        "self_served": self_served,
+        "campaign": np.full(m, -1),
+        "disposition": np.where(abandoned, D["abandoned"], np.where(self_served, D["self_served"], answered)),
+        "case_no": np.full(m, -1),
+    }
 
     # Outbound: every pilot member is contacted on launch day.
     m = len(pilot)
@@ -222,14 +266,25 @@ def interactions(people: People, life: Lifecycle, cs: pd.DataFrame, members: pd.
     talk = np.where(on_phone & (disposition != D["no_answer"]), c.lognormal(rng, 150, 0.6, m), 0).astype(np.int32)
     wrap = np.where(on_phone, c.lognormal(rng, 30, 0.5, m), 0).astype(np.int32)
     zeros = np.zeros(m, np.int32)
-    outbound = dict(
-        person=pilot["_person"].to_numpy(), start=pilot["contacted_sec"].to_numpy(), channel=channel,
-        direction=np.ones(m, np.int8), customer_no=pilot["customer_no"].to_numpy(),
-        email_kind=np.where(channel == EMAIL, 0, 4), email_r=zeros, phone_fmt=np.where(channel == EMAIL, -1, 1),
-        queue=np.full(m, 7), agent=np.where(on_phone, rng.integers(1, n_agents + 1, m), -1),
-        parts=[zeros, talk, zeros, wrap], total=talk, abandoned=np.zeros(m, bool), self_served=np.zeros(m, bool),
-        campaign=pilot["campaign"].to_numpy(), disposition=disposition, case_no=np.full(m, -1),
-    )
+    outbound = {
+        "person": pilot["_person"].to_numpy(),
+        "start": pilot["contacted_sec"].to_numpy(),
+        "channel": channel,
+        "direction": np.ones(m, np.int8),
+        "customer_no": pilot["customer_no"].to_numpy(),
+        "email_kind": np.where(channel == EMAIL, 0, 4),
+        "email_r": zeros,
+        "phone_fmt": np.where(channel == EMAIL, -1, 1),
+        "queue": np.full(m, 7),
+        "agent": np.where(on_phone, rng.integers(1, n_agents + 1, m), -1),
+        "parts": [zeros, talk, zeros, wrap],
+        "total": talk,
+        "abandoned": np.zeros(m, bool),
+        "self_served": np.zeros(m, bool),
+        "campaign": pilot["campaign"].to_numpy(),
+        "disposition": disposition,
+        "case_no": np.full(m, -1),
+    }
 
     blocks = [case_contacts, inbound, outbound]
     col = lambda key: np.concatenate([blk[key] for blk in blocks])  # noqa: E731
@@ -248,7 +303,10 @@ def interactions(people: People, life: Lifecycle, cs: pd.DataFrame, members: pd.
             "phone_fmt": col("phone_fmt").astype(np.int8),
             "queue": cat(col("queue"), QUEUES),
             "agent": col("agent").astype(np.int32),
-            **{name: np.concatenate([blk["parts"][i] for blk in blocks]) for i, name in enumerate(["wait", "talk", "hold", "wrap"])},
+            **{
+                name: np.concatenate([blk["parts"][i] for blk in blocks])
+                for i, name in enumerate(["wait", "talk", "hold", "wrap"])
+            },
             "abandoned": col("abandoned"),
             "self_served": col("self_served"),
             "campaign": cat(col("campaign"), campaign_ids()),

@@ -35,7 +35,9 @@ def generate(data_dir: Path, size: str, seed: int, force: bool = False) -> dict:
     landing, truth = data_dir / "landing", data_dir / "ground_truth"
     if landing.exists() and any(p.is_file() for p in landing.rglob("*")):
         if not force:
-            raise LandingNotEmpty(f"{landing} already holds files; pass force=True (--force) to replace them and the ground truth")
+            raise LandingNotEmpty(
+                f"{landing} already holds files; pass force=True (--force) to replace them and the ground truth"
+            )
         shutil.rmtree(landing)
     shutil.rmtree(truth, ignore_errors=True)
     landing.mkdir(parents=True, exist_ok=True)

@@ -117,7 +117,9 @@ def build(size: c.Size, rng: np.random.Generator) -> People:
             "co_box": cat(rng.integers(0, len(c.COMPANY_MAILBOXES), p), c.COMPANY_MAILBOXES),
             "co_pattern": rng.integers(0, 3, p).astype(np.int8),
             "mail_pattern": rng.integers(0, 4, p).astype(np.int8),
-            "mail_num": np.where(rng.random(p) < 0.5, rng.integers(1, 100, p), rng.integers(1950, 2006, p)).astype(np.int16),
+            "mail_num": np.where(rng.random(p) < 0.5, rng.integers(1, 100, p), rng.integers(1950, 2006, p)).astype(
+                np.int16
+            ),
             "domain": cat(c.pick(rng, c.EMAIL_DOMAIN_WEIGHTS, p), c.EMAIL_DOMAINS),
             "phone": phone,
             "doc": doc,
@@ -172,10 +174,14 @@ def customer_rows(rng, rec_person, rec_no, rec_created, rec_dup, city, shared) -
     email = np.where(
         rec_dup[rec],
         c.pick(rng, [0.2, 0.4, 0.0, 0.4, 0.0], n),
-        np.where(is_update, c.pick(rng, [0.92, 0.04, 0.02, 0.0, 0.02], n), c.pick(rng, [0.80, 0.06, 0.03, 0.03, 0.08], n)),
+        np.where(
+            is_update, c.pick(rng, [0.92, 0.04, 0.02, 0.0, 0.02], n), c.pick(rng, [0.80, 0.06, 0.03, 0.03, 0.08], n)
+        ),
     )
     phone_fmt = c.pick(rng, [0.05, 0.35, 0.20, 0.15, 0.10, 0.15], n) - 1  # -1 = missing
-    new_city = np.where(is_update & (rng.random(n) < 0.5), c.pick(rng, [x[3] for x in c.CITIES], n), city[rec_person[rec]])
+    new_city = np.where(
+        is_update & (rng.random(n) < 0.5), c.pick(rng, [x[3] for x in c.CITIES], n), city[rec_person[rec]]
+    )
     city_code = np.where(rng.random(n) < 0.04, -1, new_city)
     frame = pd.DataFrame(
         {

@@ -151,19 +151,38 @@ def lines(orders: pd.DataFrame, life: Lifecycle, rng: np.random.Generator) -> pd
     forced = orders["forced_line"].to_numpy()[o]
     line = np.where((line_no == 1) & (forced >= 0), forced, line).astype(np.int8)
     # Within a line a few SKUs sell most.
-    sku = (line.astype(np.int32) * c.SKUS_PER_LINE + (c.SKUS_PER_LINE * rng.random(n) ** 2).astype(np.int32)).astype(np.int16)
+    sku = (line.astype(np.int32) * c.SKUS_PER_LINE + (c.SKUS_PER_LINE * rng.random(n) ** 2).astype(np.int32)).astype(
+        np.int16
+    )
     return pd.DataFrame(
-        {"order": o.astype(np.int32), "line_no": line_no, "person": p, "line": line, "sku": sku, "qty": 1 + rng.poisson(life.qty_scale[p]).astype(np.int32)}
+        {
+            "order": o.astype(np.int32),
+            "line_no": line_no,
+            "person": p,
+            "line": line,
+            "sku": sku,
+            "qty": 1 + rng.poisson(life.qty_scale[p]).astype(np.int32),
+        }
     )
 
 
-def number_orders(orders: pd.DataFrame, lines_: pd.DataFrame, extra: pd.DataFrame, extra_lines: pd.DataFrame, people: People, life: Lifecycle, rng: np.random.Generator):
+def number_orders(
+    orders: pd.DataFrame,
+    lines_: pd.DataFrame,
+    extra: pd.DataFrame,
+    extra_lines: pd.DataFrame,
+    people: People,
+    life: Lifecycle,
+    rng: np.random.Generator,
+):
     """All orders, campaign orders included, numbered chronologically with their attributes;
     each line's `order` becomes its order's row, and each order gets its first line's SKU."""
     lines_ = pd.concat([lines_, extra_lines.assign(order=extra_lines["order"] + len(orders))], ignore_index=True)
     orders = pd.concat([orders, extra], ignore_index=True)
     orders["oid"] = np.arange(len(orders), dtype=np.int32)
-    orders = order_attributes(orders.sort_values(["day", "person"], kind="stable", ignore_index=True), people, life, rng)
+    orders = order_attributes(
+        orders.sort_values(["day", "person"], kind="stable", ignore_index=True), people, life, rng
+    )
     row_of = np.empty(len(orders), np.int32)
     row_of[orders.pop("oid").to_numpy()] = np.arange(len(orders), dtype=np.int32)
     lines_["order"] = row_of[lines_["order"].to_numpy()]
@@ -215,7 +234,7 @@ def order_attributes(orders: pd.DataFrame, people: People, life: Lifecycle, rng:
 
 def branch_labels() -> list[str]:
     labels = [f"{x[2]}-{i + 1:02d}" for x in c.CITIES for i in range(x[4])]
-    return labels + ["WEB-01", "MKT-01", "CC-01"]
+    return [*labels, "WEB-01", "MKT-01", "CC-01"]
 
 
 def order_line_frames(orders: pd.DataFrame, lines_: pd.DataFrame, rng: np.random.Generator):
@@ -225,13 +244,21 @@ def order_line_frames(orders: pd.DataFrame, lines_: pd.DataFrame, rng: np.random
     by_order = np.argsort(lines_["order"].to_numpy(), kind="stable")
     ln = {k: lines_[k].to_numpy()[by_order] for k in lines_.columns}
     first_line = np.searchsorted(ln["order"], np.arange(len(orders) + 1))
-    od = {k: orders[k].to_numpy() for k in ("day", "order_no", "customer_no", "channel", "branch", "cancelled", "due", "paid")}
+    od = {
+        k: orders[k].to_numpy()
+        for k in ("day", "order_no", "customer_no", "channel", "branch", "cancelled", "due", "paid")
+    }
     pending = None
     for o0, o1, end_day in day_chunks(od["day"], CHUNK_ORDERS):
         block = {k: v[first_line[o0] : first_line[o1]] for k, v in ln.items()}
         now, pending = carry_over(priced_rows(block, od, sku_price, rng), pending, end_day)
         frame = pd.DataFrame(now, copy=False)
-        for col, labels in (("channel", c.CHANNELS), ("branch", branch_labels()), ("line", c.LINE_NAMES), ("status", STATUSES)):
+        for col, labels in (
+            ("channel", c.CHANNELS),
+            ("branch", branch_labels()),
+            ("line", c.LINE_NAMES),
+            ("status", STATUSES),
+        ):
             frame[col] = cat(frame[col].to_numpy(), labels)
         yield sort_rows(frame, ["_day", "order_no", "line_no", "is_v2"])
 

@@ -29,7 +29,18 @@ from .people import People
 from .rows import carry_over, cat, day_chunks, sort_rows
 from .sales import Lifecycle
 
-EVENT_TYPES = ["page_view", "product_view", "add_to_cart", "checkout", "purchase", "login", "signup", "self_service", "scroll", "video_play"]
+EVENT_TYPES = [
+    "page_view",
+    "product_view",
+    "add_to_cart",
+    "checkout",
+    "purchase",
+    "login",
+    "signup",
+    "self_service",
+    "scroll",
+    "video_play",
+]
 PAGE_VIEW, PRODUCT_VIEW, ADD_TO_CART, CHECKOUT, PURCHASE, LOGIN, SIGNUP, SELF_SERVICE, UNKNOWN = range(9)
 BROWSE, BUY, SIGN_UP = range(3)
 DEVICES = ["desktop", "mobile", "tablet", "app"]
@@ -50,7 +61,13 @@ def events(people: People, life: Lifecycle, orders: pd.DataFrame, size: c.Size, 
         block = {k: v[s0:s1] for k, v in sessions.items()} | {"session": np.arange(s0, s1, dtype=np.int32)}
         now, pending = carry_over(session_events(block, rng), pending, end_day)
         frame = pd.DataFrame(now, copy=False)
-        for col, labels in (("event_type", EVENT_TYPES), ("line", c.LINE_NAMES), ("utm_source", UTM_SOURCES), ("utm_campaign", campaign_ids() + UTM_OTHER), ("device", DEVICES)):
+        for col, labels in (
+            ("event_type", EVENT_TYPES),
+            ("line", c.LINE_NAMES),
+            ("utm_source", UTM_SOURCES),
+            ("utm_campaign", campaign_ids() + UTM_OTHER),
+            ("device", DEVICES),
+        ):
             frame[col] = cat(frame[col].to_numpy(), labels)
         frame = sort_rows(frame, ["at", "session", "pos"])
         frame["event_no"] = numbered + frame["_ord"] + 1
@@ -58,7 +75,9 @@ def events(people: People, life: Lifecycle, orders: pd.DataFrame, size: c.Size, 
         yield frame
 
 
-def plan_sessions(people: People, life: Lifecycle, orders: pd.DataFrame, size: c.Size, rng: np.random.Generator) -> dict:
+def plan_sessions(
+    people: People, life: Lifecycle, orders: pd.DataFrame, size: c.Size, rng: np.random.Generator
+) -> dict:
     """Every web session (person, day, kind, length, login position, device, ...), sorted by start."""
     n, p = people.n_customers, people.n_persons
     web_orders = orders[orders["channel"].to_numpy() == c.CHANNELS.index("web")]
@@ -107,7 +126,12 @@ def plan_sessions(people: People, life: Lifecycle, orders: pd.DataFrame, size: c
         [length - 3, np.ones(s, np.int64), (rng.random(s) * length).astype(np.int64)],
         -1,
     )
-    sku = np.concatenate([web_orders["first_sku"].to_numpy(), c.pick(rng, c.LINE_POPULARITY, s - buy_n).astype(np.int32) * c.SKUS_PER_LINE])
+    sku = np.concatenate(
+        [
+            web_orders["first_sku"].to_numpy(),
+            c.pick(rng, c.LINE_POPULARITY, s - buy_n).astype(np.int32) * c.SKUS_PER_LINE,
+        ]
+    )
     email_kind = c.pick(rng, [0.62, 0.15, 0.03, 0.01, 0.19], s)  # ok, case, space, typo, none
     utm = np.where(rng.random(s) < 0.33, c.pick(rng, [0.35, 0.2, 0.15, 0.15, 0.1, 0.05], s), -1)
     latest = np.searchsorted([launch_day(i) for i in range(len(c.CAMPAIGNS))], day, side="right") - 1
@@ -147,15 +171,25 @@ def session_events(ss: dict, rng: np.random.Generator) -> dict:
     pos = (np.arange(n) - np.repeat(np.cumsum(length) - length, length)).astype(np.int32)
     from_end = length[e] - 1 - pos
     k = kind[e]
-    browse_type = np.array([PAGE_VIEW, PRODUCT_VIEW, ADD_TO_CART, CHECKOUT, SELF_SERVICE])[c.pick(rng, [0.42, 0.33, 0.08, 0.05, 0.12], n)]
-    buy_type = np.select([from_end == 0, from_end == 1, from_end == 2, from_end == 3, pos == 0], [PURCHASE, CHECKOUT, LOGIN, ADD_TO_CART, PAGE_VIEW], PRODUCT_VIEW)
-    etype = np.where(k == BUY, buy_type, np.where(pos == login_pos[e], np.where(k == SIGN_UP, SIGNUP, LOGIN), browse_type))
+    browse_type = np.array([PAGE_VIEW, PRODUCT_VIEW, ADD_TO_CART, CHECKOUT, SELF_SERVICE])[
+        c.pick(rng, [0.42, 0.33, 0.08, 0.05, 0.12], n)
+    ]
+    buy_type = np.select(
+        [from_end == 0, from_end == 1, from_end == 2, from_end == 3, pos == 0],
+        [PURCHASE, CHECKOUT, LOGIN, ADD_TO_CART, PAGE_VIEW],
+        PRODUCT_VIEW,
+    )
+    etype = np.where(
+        k == BUY, buy_type, np.where(pos == login_pos[e], np.where(k == SIGN_UP, SIGNUP, LOGIN), browse_type)
+    )
     etype = np.where((k == SIGN_UP) & (pos != 1) & (etype != PAGE_VIEW), PRODUCT_VIEW, etype)
     unknown = (etype != LOGIN) & (etype != SIGNUP) & (rng.random(n) < UNKNOWN_EVENT_RATE)
     etype = np.where(unknown, UNKNOWN + (rng.random(n) < 0.5), etype)
     # The session's SKU for the cart and purchase, other SKUs of the same line for views.
     session_sku = ss["sku"][e]
-    line_sku = (session_sku // c.SKUS_PER_LINE) * c.SKUS_PER_LINE + (c.SKUS_PER_LINE * rng.random(n) ** 2).astype(np.int32)
+    line_sku = (session_sku // c.SKUS_PER_LINE) * c.SKUS_PER_LINE + (c.SKUS_PER_LINE * rng.random(n) ** 2).astype(
+        np.int32
+    )
     ev_sku = np.where(np.isin(etype, [ADD_TO_CART, PURCHASE]) | ((k == BUY) & (from_end == 4)), session_sku, line_sku)
     ev_sku = np.where(np.isin(etype, [PRODUCT_VIEW, ADD_TO_CART, PURCHASE]), ev_sku + 1, -1)
     gap = np.where(pos == 0, 0, 5 + rng.exponential(100, n)).astype(np.int64)

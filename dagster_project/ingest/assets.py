@@ -25,8 +25,9 @@ MAX_FILES_LISTED = 50
 Gate = Callable[[Paths, Feed, FeedReport, str, object], dg.AssetCheckResult]
 
 
-def build_ingest_asset(feed: Feed, gate: Gate | None = None,
-                       gate_spec: dg.AssetCheckSpec | None = None) -> dg.AssetsDefinition:
+def build_ingest_asset(
+    feed: Feed, gate: Gate | None = None, gate_spec: dg.AssetCheckSpec | None = None
+) -> dg.AssetsDefinition:
     with warnings.catch_warnings():
         # backfill_policy is "beta" in Dagster 1.13; it is what makes a backfill one run.
         warnings.simplefilter("ignore", dg.BetaWarning)
@@ -74,11 +75,13 @@ def contract_table(feed: Feed) -> dg.MetadataValue:
     lines = ["| column | type | required | rule | default |", "|---|---|---|---|---|"]
     for c in feed.columns:
         rule = ", ".join(
-            x for x in [
+            x
+            for x in [
                 f"one of {', '.join(c.allowed)}" if c.allowed else "",
                 f">= {c.min}" if c.min is not None else "",
                 f"<= {c.max}" if c.max is not None else "",
-            ] if x
+            ]
+            if x
         )
         lines.append(f"| {c.name} | {c.type} | {'yes' if c.required else ''} | {rule} | {c.default or ''} |")
     lines.append(f"\nBusiness key: ({', '.join(feed.business_key)})")
@@ -90,7 +93,9 @@ def report_metadata(paths: Paths, report: FeedReport) -> dict:
     new = [f for f in report.files if f.status in ("loaded", "rejected", "duplicate_content", "still_rejected")]
     table = ["| file | status | rows read | raw | quarantined | note |", "|---|---|---|---|---|---|"]
     for f in new[:MAX_FILES_LISTED]:
-        table.append(f"| {f.source_file} | {f.status} | {f.rows_read} | {f.rows_raw} | {f.rows_quarantined} | {f.problem or ''} |")
+        table.append(
+            f"| {f.source_file} | {f.status} | {f.rows_read} | {f.rows_raw} | {f.rows_quarantined} | {f.problem or ''} |"
+        )
     if len(new) > MAX_FILES_LISTED:
         table.append(f"| … {len(new) - MAX_FILES_LISTED} more | | | | | |")
     rules = "\n".join(f"- `{rule}`: {n}" for rule, n in report.rule_counts.most_common()) or "none"

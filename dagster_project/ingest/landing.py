@@ -99,7 +99,7 @@ def _line_of(path: Path, byte_offset: int) -> int:
 
 def _check_csv_header(f: LandedFile, feed: Feed, first_block: bytes) -> None:
     if first_block.startswith(UTF8_BOM):
-        first_block = first_block[len(UTF8_BOM):]
+        first_block = first_block[len(UTF8_BOM) :]
     first_line = first_block.split(b"\n", 1)[0]
     f.crlf = first_line.endswith(b"\r")
     text = first_line.decode("utf-8").rstrip("\r")
@@ -120,7 +120,9 @@ def _check_csv_header(f: LandedFile, feed: Feed, first_block: bytes) -> None:
     if missing and len(header) == 1:
         for name, sep in (("semicolon", ";"), ("tab", "\t"), ("pipe", "|")):
             if sep in text:
-                f.problem = f"wrong delimiter: the header is separated by {name}s ({sep!r}); files must be comma-separated"
+                f.problem = (
+                    f"wrong delimiter: the header is separated by {name}s ({sep!r}); files must be comma-separated"
+                )
                 return
     if missing:
         f.problem = f"required column(s) missing from header: {', '.join(missing)}"

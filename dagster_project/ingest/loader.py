@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -44,7 +44,6 @@ from .rules import (
 DEFAULT_CHUNK_BYTES = int(os.environ.get("VECTOR_CRM_INGEST_CHUNK_MB", "512")) * 1024 * 1024
 INSPECT_THREADS = 2
 LF, CRLF = r"\n", r"\r\n"  # DuckDB's spelling of the two line endings
-
 
 
 @dataclass
@@ -113,7 +112,7 @@ def _ingest_feed(paths: Paths, feed: Feed, chunk_bytes: int, select: Callable[[L
     mf.remove_orphans(manifest_dir, [raw_dir, quarantine_dir])
     _write_schema_part(feed, raw_dir)
 
-    report = FeedReport(feed, datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0))
+    report = FeedReport(feed, datetime.now(UTC).replace(tzinfo=None, microsecond=0))
     known = mf.load_known(manifest_dir)
     to_load: list[LandedFile] = []
     duplicates: list[tuple[LandedFile, str]] = []
@@ -138,7 +137,9 @@ def _ingest_feed(paths: Paths, feed: Feed, chunk_bytes: int, select: Callable[[L
         elif f.content_hash in known.by_hash or f.content_hash in seen_now:
             original = known.by_hash.get(f.content_hash) or seen_now[f.content_hash]
             duplicates.append((f, original))
-            report.files.append(FileResult(f.relative, "duplicate_content", f.batch_id, problem=f"same bytes as {original}"))
+            report.files.append(
+                FileResult(f.relative, "duplicate_content", f.batch_id, problem=f"same bytes as {original}")
+            )
         else:
             seen_now[f.content_hash] = f.relative
             to_load.append(f)
@@ -148,7 +149,9 @@ def _ingest_feed(paths: Paths, feed: Feed, chunk_bytes: int, select: Callable[[L
     # Duplicates and unreadable files are recorded too, so that a later run skips them until
     # they change, and the manifest says why nothing was loaded from them.
     by_name = {f.relative: f for f in inspected}
-    skipped = [(f, "duplicate_content", original, FileResult(f.relative, "duplicate_content")) for f, original in duplicates]
+    skipped = [
+        (f, "duplicate_content", original, FileResult(f.relative, "duplicate_content")) for f, original in duplicates
+    ]
     skipped += [(by_name[r.source_file], "rejected", None, r) for r in report.rejected]
     if skipped:
         _commit_manifest(manifest_dir, _new_part_id(report), report.loaded_at, skipped)
@@ -196,8 +199,12 @@ def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_di
         con.execute(
             "create temp table files as select unnest(?) as path, unnest(?) as source_file, unnest(?) as batch_id, "
             "unnest(?) as file_no",
-            [[str(f.path) for f in chunk], [f.relative for f in chunk], [f.batch_id for f in chunk],
-             list(range(len(chunk)))],
+            [
+                [str(f.path) for f in chunk],
+                [f.relative for f in chunk],
+                [f.batch_id for f in chunk],
+                list(range(len(chunk))),
+            ],
         )
         readable = _read_landed(con, feed, chunk, report)
         if not readable:
@@ -266,14 +273,25 @@ def _load_chunk(paths, feed, chunk, report, raw_dir, quarantine_dir, manifest_di
 def _commit_manifest(manifest_dir: Path, part_id: str, loaded_at: datetime, entries) -> None:
     """Write a manifest part (one row per file) and rename it into place: the commit point."""
     rows = [
-        [f.relative, f.content_hash, f.batch_id, f.size, f.mtime_ns, status, dup_of,
-         r.rows_read, r.rows_raw, r.rows_quarantined, part_id, loaded_at, r.problem if status == "rejected" else None]
+        [
+            f.relative,
+            f.content_hash,
+            f.batch_id,
+            f.size,
+            f.mtime_ns,
+            status,
+            dup_of,
+            r.rows_read,
+            r.rows_raw,
+            r.rows_quarantined,
+            part_id,
+            loaded_at,
+            r.problem if status == "rejected" else None,
+        ]
         for f, status, dup_of, r in entries
     ]
-    columns = list(zip(*rows))  # one list per manifest column, inserted in one statement
-    select = ", ".join(
-        f"cast(unnest(?) as {typ}) as {name}" for name, typ in mf.MANIFEST_COLUMNS.items()
-    )
+    columns = list(zip(*rows, strict=True))  # one list per manifest column, inserted in one statement
+    select = ", ".join(f"cast(unnest(?) as {typ}) as {name}" for name, typ in mf.MANIFEST_COLUMNS.items())
     tmp = manifest_dir / f"{part_id}.parquet.tmp"
     con = duckdb_connect()
     try:
@@ -284,6 +302,7 @@ def _commit_manifest(manifest_dir: Path, part_id: str, loaded_at: datetime, entr
 
 
 # --- reading landed files into the `checked` table -------------------------------------------
+
 
 def _read_landed(con, feed: Feed, chunk: list[LandedFile], report: FeedReport) -> list[LandedFile]:
     """Fill `checked` (one row per landed row: its cells as text, lineage, and whether it
@@ -336,11 +355,15 @@ def explain_unreadable(f: LandedFile, error: str) -> str:
                 bare_lf += 1
                 first_bare = first_bare or line_no
     if crlf and bare_lf:
-        return (f"mixed line endings: {crlf:,} line(s) end with CRLF (\\r\\n) and {bare_lf:,} with LF (\\n) alone, "
-                f"the first at line {first_bare}; save the file with one kind of line ending (e.g. `dos2unix "
-                f"{f.path.name}`, or your editor's line-ending setting) and land it again")
-    return (f"unreadable: {error}; check that every line has the header's number of cells, separated by commas, "
-            "with quotes around cells that hold a comma, a quote or a line break, then land the file again")
+        return (
+            f"mixed line endings: {crlf:,} line(s) end with CRLF (\\r\\n) and {bare_lf:,} with LF (\\n) alone, "
+            f"the first at line {first_bare}; save the file with one kind of line ending (e.g. `dos2unix "
+            f"{f.path.name}`, or your editor's line-ending setting) and land it again"
+        )
+    return (
+        f"unreadable: {error}; check that every line has the header's number of cells, separated by commas, "
+        "with quotes around cells that hold a comma, a quote or a line break, then land the file again"
+    )
 
 
 def _check_group(con, feed: Feed, group: list[LandedFile], original: str) -> None:
@@ -355,13 +378,13 @@ def _check_group(con, feed: Feed, group: list[LandedFile], original: str) -> Non
     con.execute(
         f"""
         insert into checked
-        select {', '.join(typed_output(feed))}, _source_file, _source_row, _batch_id, _bad,
+        select {", ".join(typed_output(feed))}, _source_file, _source_row, _batch_id, _bad,
                case when _bad then {failures_expression(feed)} end,
                case when _bad then {original} end
         from (
           select *, {is_bad_expression(feed)} as _bad
           from (
-            select {', '.join(prepared_columns(feed))}, landed.*,
+            select {", ".join(prepared_columns(feed))}, landed.*,
                    case when _source_row > d._first_row then d._first_row end as _dup_of_row
             from landed left join dups d on d._source_file = landed._source_file and {on}
           )
@@ -424,7 +447,7 @@ def _read_csv_group(con, feed: Feed, group: list[LandedFile], report: FeedReport
     con.execute(
         f"""
         create or replace temp view landed as
-        select {select_cols}{', ' + extra if extra else ''}, files.source_file as _source_file, files.file_no as _file_no,
+        select {select_cols}{", " + extra if extra else ""}, files.source_file as _source_file, files.file_no as _file_no,
                {line} as _source_row, files.batch_id as _batch_id,
                cast(null as {FAILURE_TYPE}[]) as _pre_failures
         from (
@@ -435,7 +458,7 @@ def _read_csv_group(con, feed: Feed, group: list[LandedFile], report: FeedReport
         join files on files.path = valid._path
         """
     )
-    return original_text(dict(zip(group[0].header, names)))
+    return original_text(dict(zip(group[0].header, names, strict=False)))
 
 
 def _read_jsonl_group(con, feed: Feed, group: list[LandedFile], report: FeedReport) -> str:

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from ..settings import duckdb_connect
 
 MANIFEST_COLUMNS = {
@@ -98,6 +96,6 @@ def read_manifest(manifest_dir: Path) -> list[dict]:
             [[str(p) for p in parts]],
         )
         cols = [d[0] for d in rel.description]
-        return [dict(zip(cols, r)) for r in rel.fetchall()]
+        return [dict(zip(cols, r, strict=True)) for r in rel.fetchall()]
     finally:
         con.close()

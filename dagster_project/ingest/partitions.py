@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
@@ -55,12 +55,12 @@ def landing_date(f: LandedFile) -> date:
 def landing_date_of(name: str, mtime_ns: int) -> date:
     """The date in a file's name, else the UTC date it was last modified (manifest records
     keep both, so a batch's landing day is known without the file)."""
-    return date_in_name(name.rsplit("/", 1)[-1]) or datetime.fromtimestamp(mtime_ns / 1e9, tz=timezone.utc).date()
+    return date_in_name(name.rsplit("/", 1)[-1]) or datetime.fromtimestamp(mtime_ns / 1e9, tz=UTC).date()
 
 
 def partition_date(f: LandedFile, today: date | None = None) -> date:
     """The file's day, kept within [first landing date, today]."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     return min(max(landing_date(f), first_landing_date()), today)
 
 

@@ -68,8 +68,10 @@ def _convert(c: Column, text: str) -> str:
         return f"(case when regexp_full_match({text}, {lit(pattern)}) then try_cast({text} as {c.duckdb_type}) end)"
     if c.type == "timestamp":
         # with an offset or a zone: to the configured zone's wall-clock time (ICU is built in)
-        return (f"(case when regexp_full_match({text}, {lit(NAIVE_TIMESTAMP_TEXT)}) then try_cast({text} as TIMESTAMP) "
-                f"else timezone({lit(timezone())}, try_cast({text} as TIMESTAMPTZ)) end)")
+        return (
+            f"(case when regexp_full_match({text}, {lit(NAIVE_TIMESTAMP_TEXT)}) then try_cast({text} as TIMESTAMP) "
+            f"else timezone({lit(timezone())}, try_cast({text} as TIMESTAMPTZ)) end)"
+        )
     return f"try_cast({text} as {c.duckdb_type})"
 
 
@@ -78,8 +80,10 @@ def check_timezone(con) -> None:
     try:
         con.execute("select timezone(?, timestamptz '2000-01-01 00:00:00+00')", [timezone()]).fetchone()
     except Exception as e:  # duckdb raises several kinds for an unknown zone
-        raise ValueError(f"VECTOR_CRM_TIMEZONE={timezone()!r} is not a time zone DuckDB knows "
-                         "(an IANA name such as UTC or America/Bogota)") from e
+        raise ValueError(
+            f"VECTOR_CRM_TIMEZONE={timezone()!r} is not a time zone DuckDB knows "
+            "(an IANA name such as UTC or America/Bogota)"
+        ) from e
 
 
 def cell_text(column: str) -> str:
@@ -132,8 +136,9 @@ def formula_condition(text: str) -> str:
     """Does the text start like a spreadsheet formula once its leading blanks, Unicode spaces
     and control characters are gone? Only cells whose first code point is a formula character
     or not printable ASCII reach the regular expressions."""
-    first = _case_of(f"ascii({text})", {str(ord(x)): "true" for x in FORMULA_FIRST_CHARS},
-                     f"ascii({text}) not between 33 and 126")
+    first = _case_of(
+        f"ascii({text})", {str(ord(x)): "true" for x in FORMULA_FIRST_CHARS}, f"ascii({text}) not between 33 and 126"
+    )
     stripped = f"regexp_replace({text}, {lit(LEADING_BLANKS_PATTERN)}, '')"
     return f"(case when {first} then regexp_matches({stripped}, {lit(FORMULA_PATTERN)}) else false end)"
 
@@ -145,28 +150,52 @@ def column_checks(i: int, c: Column) -> list[Check]:
     if c.required:
         checks.append(Check("required", c.name, f"{cell} is null", lit(f"{c.name} is required but empty")))
     if c.type != "string":
-        checks.append(Check(f"type_{c.type}", c.name, f"{cell} is not null and {val} is null",
-                            f"{shown} || {lit(' is not a valid ' + c.type)}"))
+        checks.append(
+            Check(
+                f"type_{c.type}",
+                c.name,
+                f"{cell} is not null and {val} is null",
+                f"{shown} || {lit(' is not a valid ' + c.type)}",
+            )
+        )
     if c.allowed:
         # NULL (empty cell) is not broken, as with `not in`.
         not_allowed = _case_of(val, {lit(v): "false" for v in c.allowed}, f"{val} is not null")
-        checks.append(Check("allowed_values", c.name, not_allowed,
-                            f"{shown} || {lit(' is not one of: ' + ', '.join(c.allowed))}"))
+        checks.append(
+            Check("allowed_values", c.name, not_allowed, f"{shown} || {lit(' is not one of: ' + ', '.join(c.allowed))}")
+        )
     if _is_free_text(c):
         # On the landed cell (`_val` is free text as landed), with cheap tests first: a
         # cell's byte length is known without reading it, and only cells that start with a
         # formula character (or blank) reach the regular expression, which skips blanks.
         text = f"trim({val})"
-        checks.append(Check("too_long", c.name,
-                            f"(case when strlen({val}) > {MAX_TEXT_CHARS} then length({text}) > {MAX_TEXT_CHARS} else false end)",
-                            f"{lit(c.name + ' has ')} || length({text}) || {lit(f' characters (at most {MAX_TEXT_CHARS})')}"))
+        checks.append(
+            Check(
+                "too_long",
+                c.name,
+                f"(case when strlen({val}) > {MAX_TEXT_CHARS} then length({text}) > {MAX_TEXT_CHARS} else false end)",
+                f"{lit(c.name + ' has ')} || length({text}) || {lit(f' characters (at most {MAX_TEXT_CHARS})')}",
+            )
+        )
         # code points: no substring built
-        checks.append(Check("formula_text", c.name, formula_condition(val),
-                            f"{lit(c.name + '=')} || to_json({val}) || {lit(' starts like a spreadsheet formula')}"))
+        checks.append(
+            Check(
+                "formula_text",
+                c.name,
+                formula_condition(val),
+                f"{lit(c.name + '=')} || to_json({val}) || {lit(' starts like a spreadsheet formula')}",
+            )
+        )
     for rule, bound, op, word in (("below_min", c.min, "<", "below"), ("above_max", c.max, ">", "above")):
         if bound is not None:
-            checks.append(Check(rule, c.name, f"{val} {op} cast({lit(bound)} as {c.duckdb_type})",
-                                f"{shown} || {lit(f' is {word} {bound}')}"))
+            checks.append(
+                Check(
+                    rule,
+                    c.name,
+                    f"{val} {op} cast({lit(bound)} as {c.duckdb_type})",
+                    f"{shown} || {lit(f' is {word} {bound}')}",
+                )
+            )
     return checks
 
 
@@ -175,17 +204,24 @@ def feed_checks(feed: Feed) -> list[Check]:
     the first row of the same business key in the same file, set on later rows only."""
     checks = [ch for i, c in enumerate(feed.columns) for ch in column_checks(i, c)]
     key = ", ".join(duplicate_key_columns(feed))
-    checks.append(Check(
-        "duplicate_key", key, "_dup_of_row is not null",
-        f"{lit('same (' + key + ') as row ')} || _dup_of_row",
-    ))
+    checks.append(
+        Check(
+            "duplicate_key",
+            key,
+            "_dup_of_row is not null",
+            f"{lit('same (' + key + ') as row ')} || _dup_of_row",
+        )
+    )
     return checks
 
 
 def is_bad_expression(feed: Feed) -> str:
     """Level 2: does the row break any rule (structural failures included)?"""
-    return "(_pre_failures is not null or coalesce(" + " or ".join(
-        f"({ch.condition})" for ch in feed_checks(feed)) + ", false))"
+    return (
+        "(_pre_failures is not null or coalesce("
+        + " or ".join(f"({ch.condition})" for ch in feed_checks(feed))
+        + ", false))"
+    )
 
 
 def failures_expression(feed: Feed) -> str:

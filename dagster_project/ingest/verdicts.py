@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..contracts import Feed
@@ -35,10 +35,16 @@ VERDICT_COLUMNS = {
     "feed": ("VARCHAR", "Feed of the batch, <source>/<feed>."),
     "batch_id": ("VARCHAR", "The batch (landed file content hash, 16 hex digits): _batch_id in raw."),
     "source_file": ("VARCHAR", "The landed file, relative to the landing directory."),
-    "verdict": ("VARCHAR", "admitted, held, accepted (held, then admitted by a person's acceptance) or "
-                           "superseded (held, and every row re-sent since in an admitted batch; never read)."),
-    "reasons": ("VARCHAR", "JSON list of the error rules the batch broke: suite, expectation, rule, observed "
-                           "value and threshold (empty for an admitted batch)."),
+    "verdict": (
+        "VARCHAR",
+        "admitted, held, accepted (held, then admitted by a person's acceptance) or "
+        "superseded (held, and every row re-sent since in an admitted batch; never read).",
+    ),
+    "reasons": (
+        "VARCHAR",
+        "JSON list of the error rules the batch broke: suite, expectation, rule, observed "
+        "value and threshold (empty for an admitted batch).",
+    ),
     "acceptance_id": ("VARCHAR", "For an accepted batch: the acceptance that admitted it (quality.acceptances)."),
     "run_id": ("VARCHAR", "Dagster run (or command) that gave the verdict."),
     "judged_at": ("TIMESTAMP", "When the verdict was given (UTC); a batch's newest verdict counts."),
@@ -79,7 +85,7 @@ def write(paths: Paths, feed: Feed, rows: list[dict], run_id: str) -> Path | Non
     folder = feed_dir(paths, feed)
     folder.mkdir(parents=True, exist_ok=True)
     # full precision: two judgements in one second must still be ordered
-    judged_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    judged_at = datetime.now(UTC).replace(tzinfo=None)
     target = folder / f"part-{judged_at:%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.parquet"
     values = {
         "feed": [feed.key] * len(rows),
@@ -115,7 +121,7 @@ def latest(paths: Paths, feed: Feed) -> dict[str, dict]:
             [[str(p) for p in parts]],
         )
         names = [d[0] for d in rel.description]
-        return {r["batch_id"]: r for r in (dict(zip(names, row)) for row in rel.fetchall())}
+        return {r["batch_id"]: r for r in (dict(zip(names, row, strict=True)) for row in rel.fetchall())}
     finally:
         con.close()
 

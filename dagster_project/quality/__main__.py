@@ -44,9 +44,15 @@ def main(argv: list[str] | None = None) -> int:
         options = {"rejudge_held": args.rejudge_held, "all_batches": args.all_batches} if suite.kind == "raw" else {}
         outcome = run_suite(paths, suite, run_id, **options)
         ok &= outcome.passed
-        said = ", ".join(f"{len(rows)} {word}" for rows, word in
-                         ((outcome.errors, "error(s)"), (outcome.warnings, "warning(s)"), (outcome.accepted, "accepted"))
-                         if rows) or ("ok" if outcome.results else outcome.note or "nothing to judge")
+        said = ", ".join(
+            f"{len(rows)} {word}"
+            for rows, word in (
+                (outcome.errors, "error(s)"),
+                (outcome.warnings, "warning(s)"),
+                (outcome.accepted, "accepted"),
+            )
+            if rows
+        ) or ("ok" if outcome.results else outcome.note or "nothing to judge")
         print(f"{suite.name:<40} {said:<30} {outcome.frame_rows:>8,} rows  {time.monotonic() - t0:6.1f} s", flush=True)
         for r in outcome.errors + outcome.warnings:
             print(f"    {r['status']}: {r['rule']}: observed {r['observed_value']}, allowed {r['threshold']}")

@@ -19,12 +19,13 @@ appears in the results history (``quality.validation_results``, status ``accepte
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 import duckdb
@@ -49,7 +50,11 @@ def _matches(text: str | None, wanted: str | None) -> bool:
 
 
 def _same_file(source_file: str, wanted: str | None) -> bool:
-    return wanted is None or source_file == wanted.lstrip("/") or PurePosixPath(source_file).name == PurePosixPath(wanted).name
+    return (
+        wanted is None
+        or source_file == wanted.lstrip("/")
+        or PurePosixPath(source_file).name == PurePosixPath(wanted).name
+    )
 
 
 def _latest_mart_failures(paths: Paths, suite: str) -> list[dict]:
@@ -60,25 +65,37 @@ def _latest_mart_failures(paths: Paths, suite: str) -> list[dict]:
     try:
         rel = con.execute("select * from read_parquet(?) where status in (?, ?)", [str(files[-1]), ERROR, WARNING])
         names = [d[0] for d in rel.description]
-        return [dict(zip(names, r)) for r in rel.fetchall()]
+        return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
     finally:
         con.close()
 
 
-def accept(paths: Paths, suite_name: str, reason: str, *, file: str | None = None, rule: str | None = None,
-           by: str | None = None) -> list[dict]:
+def accept(
+    paths: Paths,
+    suite_name: str,
+    reason: str,
+    *,
+    file: str | None = None,
+    rule: str | None = None,
+    by: str | None = None,
+) -> list[dict]:
     """Record the acceptances; returns them (one per failure accepted)."""
     if not reason.strip():
-        raise ValueError("say why: REASON=\"...\" is recorded with the acceptance")
+        raise ValueError('say why: REASON="..." is recorded with the acceptance')
     suites = {s.name: s for s in load_suites()}
     if suite_name not in suites:
         raise NothingToAccept(f"no suite {suite_name!r}; suites: {', '.join(sorted(suites))}")
     suite = suites[suite_name]
-    accepted_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    accepted_at = datetime.now(UTC).replace(tzinfo=None)
     acceptance_id = uuid.uuid4().hex[:12]
     who = by or os.environ.get("USER") or getpass.getuser()
-    base = {"acceptance_id": acceptance_id, "suite": suite.name, "accepted_by": who, "accepted_at": accepted_at,
-            "reason": reason.strip()}
+    base = {
+        "acceptance_id": acceptance_id,
+        "suite": suite.name,
+        "accepted_by": who,
+        "accepted_at": accepted_at,
+        "reason": reason.strip(),
+    }
     rows, admitted = [], []
     if suite.kind == "raw":
         feed = get_feed(*suite.feed.split("/"))
@@ -91,29 +108,61 @@ def accept(paths: Paths, suite_name: str, reason: str, *, file: str | None = Non
             for r in reasons:
                 cover = acc.covering(earlier, suite.name, r["expectation_key"], batch_id=v["batch_id"])
                 r["acceptance_id"] = r.get("acceptance_id") or (cover["acceptance_id"] if cover else None)
-                if r["acceptance_id"] or not any(_matches(x, rule) for x in (r["expectation_key"], r.get("column"), r["rule"])):
+                if r["acceptance_id"] or not any(
+                    _matches(x, rule) for x in (r["expectation_key"], r.get("column"), r["rule"])
+                ):
                     continue
                 r["acceptance_id"] = acceptance_id
-                rows.append(base | {"expectation_key": r["expectation_key"], "rule": r["rule"], "column_name": r.get("column"),
-                                    "batch_id": v["batch_id"], "source_file": v["source_file"],
-                                    "observed_value": r.get("observed"), "threshold": r.get("threshold")})
+                rows.append(
+                    base
+                    | {
+                        "expectation_key": r["expectation_key"],
+                        "rule": r["rule"],
+                        "column_name": r.get("column"),
+                        "batch_id": v["batch_id"],
+                        "source_file": v["source_file"],
+                        "observed_value": r.get("observed"),
+                        "threshold": r.get("threshold"),
+                    }
+                )
             if reasons and all(r.get("acceptance_id") for r in reasons):
-                admitted.append({"batch_id": v["batch_id"], "source_file": v["source_file"], "verdict": "accepted",
-                                 "reasons": json.dumps(reasons, default=str), "acceptance_id": acceptance_id})
+                admitted.append(
+                    {
+                        "batch_id": v["batch_id"],
+                        "source_file": v["source_file"],
+                        "verdict": "accepted",
+                        "reasons": json.dumps(reasons, default=str),
+                        "acceptance_id": acceptance_id,
+                    }
+                )
         where = f"held batches of {feed.key}" + (f" from {file}" if file else "")
         available = sorted({v["source_file"] for v in held.values()})
     else:
-        failures = [f for f in _latest_mart_failures(paths, suite.name)
-                    if any(_matches(x, rule) for x in (f["expectation_key"], f["column_name"], f["rule"]))]
+        failures = [
+            f
+            for f in _latest_mart_failures(paths, suite.name)
+            if any(_matches(x, rule) for x in (f["expectation_key"], f["column_name"], f["rule"]))
+        ]
         for f in failures:
-            rows.append(base | {"expectation_key": f["expectation_key"], "rule": f["rule"], "column_name": f["column_name"],
-                                "batch_id": None, "source_file": None, "observed_value": f["observed_value"],
-                                "threshold": f["threshold"]})
+            rows.append(
+                base
+                | {
+                    "expectation_key": f["expectation_key"],
+                    "rule": f["rule"],
+                    "column_name": f["column_name"],
+                    "batch_id": None,
+                    "source_file": None,
+                    "observed_value": f["observed_value"],
+                    "threshold": f["threshold"],
+                }
+            )
         where = f"the latest check of {suite.name}"
         available = []
     if not rows:
         hint = f" (held back now: {', '.join(available)})" if available else ""
-        raise NothingToAccept(f"nothing to accept: no failure of {where}" + (f" matching {rule!r}" if rule else "") + hint)
+        raise NothingToAccept(
+            f"nothing to accept: no failure of {where}" + (f" matching {rule!r}" if rule else "") + hint
+        )
     for r in rows:
         r["admitted"] = any(a["batch_id"] == r["batch_id"] for a in admitted)
     acc.record(paths, rows)
@@ -122,24 +171,43 @@ def accept(paths: Paths, suite_name: str, reason: str, *, file: str | None = Non
         with feed_lock(paths, feed):  # no judgement of the feed writes verdicts meanwhile
             verdicts.write(paths, feed, admitted, run_id=f"accept-{acceptance_id}")
     _record_in_history(paths, suite, rows)
-    try:
+    with contextlib.suppress(duckdb.Error):  # a pipeline holds the warehouse: the next sync mirrors it
         store.sync_warehouse(paths)
-    except duckdb.Error:
-        pass  # a pipeline holds the warehouse: the next sync mirrors the acceptance
     return rows
 
 
 def _record_in_history(paths: Paths, suite, rows: list[dict]) -> None:
     """One result row per accepted failure, status `accepted`, in the suite's results history."""
-    history = pd.DataFrame([{
-        "run_id": f"accept-{r['acceptance_id']}", "run_at": r["accepted_at"], "suite": suite.name, "kind": suite.kind,
-        "asset": "/".join(suite.asset), "expectation_key": r["expectation_key"], "column_name": r["column_name"],
-        "rule": r["rule"], "status": "accepted", "success": False, "observed_value": r["observed_value"],
-        "threshold": r["threshold"], "acceptance_id": r["acceptance_id"], "accepted_by": r["accepted_by"],
-        "accept_reason": r["reason"], "held_batches": json.dumps([{"batch_id": r["batch_id"], "source_file": r["source_file"]}]
-                                                                  if r["batch_id"] else []),
-    } for r in rows])
-    target = store.results_dir(paths) / suite.name / f"{rows[0]['accepted_at']:%Y%m%dT%H%M%S}-accept-{rows[0]['acceptance_id']}.parquet"
+    history = pd.DataFrame(
+        [
+            {
+                "run_id": f"accept-{r['acceptance_id']}",
+                "run_at": r["accepted_at"],
+                "suite": suite.name,
+                "kind": suite.kind,
+                "asset": "/".join(suite.asset),
+                "expectation_key": r["expectation_key"],
+                "column_name": r["column_name"],
+                "rule": r["rule"],
+                "status": "accepted",
+                "success": False,
+                "observed_value": r["observed_value"],
+                "threshold": r["threshold"],
+                "acceptance_id": r["acceptance_id"],
+                "accepted_by": r["accepted_by"],
+                "accept_reason": r["reason"],
+                "held_batches": json.dumps(
+                    [{"batch_id": r["batch_id"], "source_file": r["source_file"]}] if r["batch_id"] else []
+                ),
+            }
+            for r in rows
+        ]
+    )
+    target = (
+        store.results_dir(paths)
+        / suite.name
+        / f"{rows[0]['accepted_at']:%Y%m%dT%H%M%S}-accept-{rows[0]['acceptance_id']}.parquet"
+    )
     store.write_frame(history, target, store.RESULT_TYPES)
 
 
@@ -158,11 +226,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for r in rows:
         where = f" in {r['source_file']}" if r["source_file"] else ""
-        then = ("; the batch is admitted: the next run builds it into the marts" if r["admitted"]
-                else "; the batch stays held back by its other failures" if r["batch_id"]
-                else "; the next check that observes the same passes it")
-        print(f"accepted: {r['suite']}: {r['rule']} (observed {r['observed_value']}, allowed {r['threshold']}){where}{then}")
-    print(f"by {rows[0]['accepted_by']} at {rows[0]['accepted_at']:%Y-%m-%d %H:%M:%S} UTC, acceptance {rows[0]['acceptance_id']}")
+        then = (
+            "; the batch is admitted: the next run builds it into the marts"
+            if r["admitted"]
+            else "; the batch stays held back by its other failures"
+            if r["batch_id"]
+            else "; the next check that observes the same passes it"
+        )
+        print(
+            f"accepted: {r['suite']}: {r['rule']} (observed {r['observed_value']}, allowed {r['threshold']}){where}{then}"
+        )
+    print(
+        f"by {rows[0]['accepted_by']} at {rows[0]['accepted_at']:%Y-%m-%d %H:%M:%S} UTC, acceptance {rows[0]['acceptance_id']}"
+    )
     return 0
 
 

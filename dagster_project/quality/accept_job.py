@@ -33,17 +33,26 @@ class AcceptConfig(dg.Config):
 def accept_op(context: dg.OpExecutionContext, config: AcceptConfig) -> dg.Output:
     rows = accept(Paths.from_env(), config.suite, config.reason, file=config.file, rule=config.rule, by=config.by)
     for r in rows:
-        context.log.info(f"accepted {r['suite']}: {r['rule']} (observed {r['observed_value']})"
-                         + (f" in {r['source_file']}" if r["source_file"] else "")
-                         + ("; the batch is admitted" if r["admitted"] else ""))
-    return dg.Output(len(rows), metadata={
-        "acceptance_id": rows[0]["acceptance_id"], "accepted_by": rows[0]["accepted_by"], "failures_accepted": len(rows),
-        "batches_admitted": len({r["batch_id"] for r in rows if r["admitted"]}),
-    })
+        context.log.info(
+            f"accepted {r['suite']}: {r['rule']} (observed {r['observed_value']})"
+            + (f" in {r['source_file']}" if r["source_file"] else "")
+            + ("; the batch is admitted" if r["admitted"] else "")
+        )
+    return dg.Output(
+        len(rows),
+        metadata={
+            "acceptance_id": rows[0]["acceptance_id"],
+            "accepted_by": rows[0]["accepted_by"],
+            "failures_accepted": len(rows),
+            "batches_admitted": len({r["batch_id"] for r in rows if r["admitted"]}),
+        },
+    )
 
 
-@dg.job(name="accept_quality_failure",
-        description="Accept a reviewed GX failure so that it stops holding data back (config: suite, reason, "
-        "[file], [rule], [by]); the next full_pipeline run builds what it admitted.")
+@dg.job(
+    name="accept_quality_failure",
+    description="Accept a reviewed GX failure so that it stops holding data back (config: suite, reason, "
+    "[file], [rule], [by]); the next full_pipeline run builds what it admitted.",
+)
 def accept_quality_failure():
     accept_op()

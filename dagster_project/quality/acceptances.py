@@ -24,8 +24,11 @@ ACCEPTANCE_COLUMNS = {
     "column_name": ("VARCHAR", "Column the expectation judges."),
     "batch_id": ("VARCHAR", "Raw suites: the batch (landed file content hash) accepted; null for a mart."),
     "source_file": ("VARCHAR", "Raw suites: the landed file accepted."),
-    "observed_value": ("VARCHAR", "What the suite observed when the failure was accepted (a mart's acceptance holds "
-                                  "while it observes exactly this)."),
+    "observed_value": (
+        "VARCHAR",
+        "What the suite observed when the failure was accepted (a mart's acceptance holds "
+        "while it observes exactly this).",
+    ),
     "threshold": ("VARCHAR", "What the expectation allows."),
     "accepted_by": ("VARCHAR", "Who accepted ($USER, or --by)."),
     "accepted_at": ("TIMESTAMP", "When (UTC)."),
@@ -39,15 +42,18 @@ def load(paths: Paths) -> list[dict]:
         return []
     con = duckdb_connect()
     try:
-        rel = con.execute("select * from read_parquet(?, union_by_name = true) order by accepted_at", [[str(f) for f in files]])
+        rel = con.execute(
+            "select * from read_parquet(?, union_by_name = true) order by accepted_at", [[str(f) for f in files]]
+        )
         names = [d[0] for d in rel.description]
-        return [dict(zip(names, r)) for r in rel.fetchall()]
+        return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]
     finally:
         con.close()
 
 
-def covering(acceptances: list[dict], suite: str, key: str, *, batch_id: str | None = None,
-             observed: str | None = None) -> dict | None:
+def covering(
+    acceptances: list[dict], suite: str, key: str, *, batch_id: str | None = None, observed: str | None = None
+) -> dict | None:
     """The acceptance that covers this failure, if any (the newest)."""
     for a in reversed(acceptances):
         if a["suite"] != suite or a["expectation_key"] != key:

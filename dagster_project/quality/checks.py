@@ -54,6 +54,7 @@ def raw_check_spec(feed: Feed) -> dg.AssetCheckSpec:
 
 # --- what a person may act on ----------------------------------------------------------------
 
+
 def accept_command(suite: str, where: str | None = None) -> str:
     file = f" FILE={where}" if where else ""
     return f'make accept SUITE={suite}{file} REASON="..."'
@@ -75,9 +76,16 @@ def result_issues(outcome: Outcome) -> list[dict]:
     for r in outcome.results:
         if r["status"] not in (ERROR, WARNING, ACCEPTED):
             continue
-        issue = {"level": {"error": "error", "warning": "warning", "accepted": "accepted"}[r["status"]],
-                 "asset": r["asset"], "suite": r["suite"], "rule": r["rule"], "expectation": r["expectation_key"],
-                 "observed": r["observed_value"], "threshold": r["threshold"], "where": ""}
+        issue = {
+            "level": {"error": "error", "warning": "warning", "accepted": "accepted"}[r["status"]],
+            "asset": r["asset"],
+            "suite": r["suite"],
+            "rule": r["rule"],
+            "expectation": r["expectation_key"],
+            "observed": r["observed_value"],
+            "threshold": r["threshold"],
+            "where": "",
+        }
         rows = [x for x in json.loads(r["failing_rows"]) if _where(x)]
         if outcome.suite.kind != "raw" or not rows:
             out.append(issue)
@@ -95,35 +103,83 @@ def judgement_issues(j: Judgement, rejected: list, still_rejected: list) -> list
     suite, asset = j.outcome.suite.name, "/".join(j.outcome.suite.asset)
     out = []
     for f in rejected:
-        out.append({"level": "rejected", "asset": asset, "suite": suite, "where": f.source_file, "rule": f.problem,
-                    "fix": "correct the file and land it again (new bytes load as a new batch); nothing was loaded from it"})
+        out.append(
+            {
+                "level": "rejected",
+                "asset": asset,
+                "suite": suite,
+                "where": f.source_file,
+                "rule": f.problem,
+                "fix": "correct the file and land it again (new bytes load as a new batch); nothing was loaded from it",
+            }
+        )
     for b in j.held:
         for reason in b["reasons"]:
-            out.append({"level": "held", "asset": asset, "suite": suite, "where": b["source_file"],
-                        "rule": reason["rule"], "expectation": reason["expectation_key"],
-                        "observed": reason["observed"], "threshold": reason["threshold"],
-                        "fix": "land a corrected file (it replaces these rows by business key), or accept it: "
-                               + accept_command(suite, b["source_file"])})
+            out.append(
+                {
+                    "level": "held",
+                    "asset": asset,
+                    "suite": suite,
+                    "where": b["source_file"],
+                    "rule": reason["rule"],
+                    "expectation": reason["expectation_key"],
+                    "observed": reason["observed"],
+                    "threshold": reason["threshold"],
+                    "fix": "land a corrected file (it replaces these rows by business key), or accept it: "
+                    + accept_command(suite, b["source_file"]),
+                }
+            )
     out += [i for i in result_issues(j.outcome) if i["level"] == "warning"]
     for b in j.still_held:
-        out.append({"level": "still_held", "asset": asset, "suite": suite, "where": b["source_file"],
-                    "rule": "; ".join(r["rule"] for r in b["reasons"]), "since": str(b["judged_at"])[:19],
-                    "fix": accept_command(suite, b["source_file"])})
+        out.append(
+            {
+                "level": "still_held",
+                "asset": asset,
+                "suite": suite,
+                "where": b["source_file"],
+                "rule": "; ".join(r["rule"] for r in b["reasons"]),
+                "since": str(b["judged_at"])[:19],
+                "fix": accept_command(suite, b["source_file"]),
+            }
+        )
     for b in j.superseded:
-        out.append({"level": "superseded", "asset": asset, "suite": suite, "where": b["source_file"],
-                    "rule": "; ".join(r["rule"] for r in b["reasons"]), "since": str(b["judged_at"])[:19],
-                    "fix": "nothing to do: a corrected re-send replaced every row of it"})
+        out.append(
+            {
+                "level": "superseded",
+                "asset": asset,
+                "suite": suite,
+                "where": b["source_file"],
+                "rule": "; ".join(r["rule"] for r in b["reasons"]),
+                "since": str(b["judged_at"])[:19],
+                "fix": "nothing to do: a corrected re-send replaced every row of it",
+            }
+        )
     for f in still_rejected:
-        out.append({"level": "still_rejected", "asset": asset, "suite": suite, "where": f.source_file, "rule": f.problem,
-                    "fix": "correct the file (new bytes), or move it out of the landing zone"})
+        out.append(
+            {
+                "level": "still_rejected",
+                "asset": asset,
+                "suite": suite,
+                "where": f.source_file,
+                "rule": f.problem,
+                "fix": "correct the file (new bytes), or move it out of the landing zone",
+            }
+        )
     return out
 
 
 def describe(issues: list[dict]) -> str:
     """The issues as short lines (a check's description, a log line)."""
-    words = {"held": "held back", "rejected": "file rejected", "warning": "warning", "error": "error: mart held back",
-             "accepted": "accepted", "still_held": "still held back", "still_rejected": "still rejected",
-             "superseded": "replaced by a corrected re-send"}
+    words = {
+        "held": "held back",
+        "rejected": "file rejected",
+        "warning": "warning",
+        "error": "error: mart held back",
+        "accepted": "accepted",
+        "still_held": "still held back",
+        "still_rejected": "still rejected",
+        "superseded": "replaced by a corrected re-send",
+    }
     lines = []
     for i in issues[:MAX_LISTED]:
         seen = f": observed {i['observed']}" if i.get("observed") not in (None, "") else ""
@@ -146,6 +202,7 @@ def _severity(issues: list[dict]) -> tuple[bool, dg.AssetCheckSeverity]:
 
 # --- raw: judged inside the ingest step --------------------------------------------------------
 
+
 def raw_check(paths: Paths, feed: Feed, report, run_id: str, log) -> dg.AssetCheckResult:
     """Judge the batches the load just made (and any left unjudged), as the feed's GX check."""
     suite = load_suite(raw_suite_path(feed))
@@ -153,25 +210,46 @@ def raw_check(paths: Paths, feed: Feed, report, run_id: str, log) -> dg.AssetChe
     still_rejected = [f for f in report.files if f.status == "still_rejected"]
     try:
         j = judge_feed(paths, feed, run_id, suite=suite)
-    except Exception as e:  # noqa: BLE001 - a judgement that cannot run admits nothing
-        message = (f"{suite.name}: could not judge the new batches ({type(e).__name__}: {e}); they stay out of "
-                   "staging until a judgement admits them (the next run tries again)")
+    except Exception as e:
+        message = (
+            f"{suite.name}: could not judge the new batches ({type(e).__name__}: {e}); they stay out of "
+            "staging until a judgement admits them (the next run tries again)"
+        )
         log.error(message)
-        issues = [{"level": "not_run", "asset": "/".join(suite.asset), "suite": suite.name, "rule": message,
-                   "fix": f"python -m dagster_project.quality --kind raw   (after fixing the cause)"}]
-        return dg.AssetCheckResult(check_name=suite.check_name, passed=False, severity=dg.AssetCheckSeverity.ERROR,
-                                   description=message, metadata={ISSUES_KEY: dg.MetadataValue.json(issues)})
+        issues = [
+            {
+                "level": "not_run",
+                "asset": "/".join(suite.asset),
+                "suite": suite.name,
+                "rule": message,
+                "fix": "python -m dagster_project.quality --kind raw   (after fixing the cause)",
+            }
+        ]
+        return dg.AssetCheckResult(
+            check_name=suite.check_name,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=message,
+            metadata={ISSUES_KEY: dg.MetadataValue.json(issues)},
+        )
     issues = judgement_issues(j, rejected, still_rejected)
     passed, severity = _severity(issues)
-    head = (f"{suite.name}: {len(j.held)} batch(es) held back, {len(rejected)} file(s) rejected, "
-            f"{len(j.outcome.warnings)} warning(s); {j.admitted + len(j.accepted)} new batch(es) admitted"
-            if j.outcome.results or rejected else f"{suite.name}: no new batch to judge")
+    head = (
+        f"{suite.name}: {len(j.held)} batch(es) held back, {len(rejected)} file(s) rejected, "
+        f"{len(j.outcome.warnings)} warning(s); {j.admitted + len(j.accepted)} new batch(es) admitted"
+        if j.outcome.results or rejected
+        else f"{suite.name}: no new batch to judge"
+    )
     text = head + ("\n" + describe(issues) if issues else "")
     if not passed:
         (log.error if severity == dg.AssetCheckSeverity.ERROR else log.warning)(text)
     return dg.AssetCheckResult(
-        check_name=suite.check_name, passed=passed, severity=severity, description=text,
-        metadata=check_metadata(paths, j.outcome, issues) | {
+        check_name=suite.check_name,
+        passed=passed,
+        severity=severity,
+        description=text,
+        metadata=check_metadata(paths, j.outcome, issues)
+        | {
             "batches_admitted": j.admitted + len(j.accepted),
             "batches_held": len(j.held),
             "batches_still_held": len(j.still_held),
@@ -182,33 +260,48 @@ def raw_check(paths: Paths, feed: Feed, report, run_id: str, log) -> dg.AssetChe
 
 # --- marts: checked inside the publish step ----------------------------------------------------
 
+
 def mart_check_result(paths: Paths, outcome: Outcome) -> dg.AssetCheckResult:
     issues = result_issues(outcome)
     for i in issues:
         if i["level"] in ("error", "warning"):
-            i["fix"] = ("fix the model or its data, or accept this observation: " + accept_command(i["suite"])
-                        if i["level"] == "error" else "look at it; it does not block (accept it to silence it: "
-                        + accept_command(i["suite"]) + ")")
+            i["fix"] = (
+                "fix the model or its data, or accept this observation: " + accept_command(i["suite"])
+                if i["level"] == "error"
+                else "look at it; it does not block (accept it to silence it: " + accept_command(i["suite"]) + ")"
+            )
     passed, severity = _severity(issues)
     if outcome.note:
         text = f"{outcome.suite.name}: {outcome.note}"
     elif not issues:
         text = f"{outcome.suite.name}: all {len(outcome.results)} expectations passed on {outcome.frame_rows:,} rows"
     else:
-        text = f"{outcome.suite.name}: {len(outcome.errors)} error(s), {len(outcome.warnings)} warning(s)\n" + describe(issues)
+        text = f"{outcome.suite.name}: {len(outcome.errors)} error(s), {len(outcome.warnings)} warning(s)\n" + describe(
+            issues
+        )
     return dg.AssetCheckResult(
-        asset_key=dg.AssetKey(list(outcome.suite.asset)), check_name=outcome.suite.check_name,
-        passed=passed, severity=severity, description=text, metadata=check_metadata(paths, outcome, issues),
+        asset_key=dg.AssetKey(list(outcome.suite.asset)),
+        check_name=outcome.suite.check_name,
+        passed=passed,
+        severity=severity,
+        description=text,
+        metadata=check_metadata(paths, outcome, issues),
     )
 
 
 def check_metadata(paths: Paths, outcome: Outcome, issues: list[dict]) -> dict:
     rows = ["| status | expectation | rule | observed | allowed |", "|---|---|---|---|---|"]
     for r in [x for x in outcome.results if x["status"] in (ERROR, WARNING, ACCEPTED)][:MAX_LISTED]:
-        rows.append(f"| {r['status']} | {r['expectation_key']} | {r['rule']} | {r['observed_value']} | {r['threshold']} |")
+        rows.append(
+            f"| {r['status']} | {r['expectation_key']} | {r['rule']} | {r['observed_value']} | {r['threshold']} |"
+        )
     samples = [
-        {"rule": r["rule"], "column": r["column_name"], "failing_rows": json.loads(r["failing_rows"]),
-         "raw_rows": json.loads(r.get("raw_rows") or "[]")}
+        {
+            "rule": r["rule"],
+            "column": r["column_name"],
+            "failing_rows": json.loads(r["failing_rows"]),
+            "raw_rows": json.loads(r.get("raw_rows") or "[]"),
+        }
         for r in outcome.failed[:MAX_LISTED]
     ]
     docs = data_docs_index(paths)

@@ -43,8 +43,9 @@ class Judgement:
     superseded: list[dict] = field(default_factory=list)  # held before, replaced by a re-send now
 
 
-def judge_feed(paths, feed: Feed, run_id: str, *, suite: Suite | None = None,
-               rejudge_held: bool = False, all_batches: bool = False) -> Judgement:
+def judge_feed(
+    paths, feed: Feed, run_id: str, *, suite: Suite | None = None, rejudge_held: bool = False, all_batches: bool = False
+) -> Judgement:
     """Judge the feed's pending batches (module docstring), holding the feed's load lock so that
     no loader commits batches and no other judgement writes verdicts meanwhile."""
     with feed_lock(paths, feed):
@@ -61,22 +62,39 @@ def _judge(paths, feed: Feed, run_id: str, suite: Suite, rejudge_held: bool, all
         pending = {b for b in loaded if b not in state} | (held_before & loaded if rejudge_held else set())
     frame = batch_profile(paths, feed, suite.columns, Batches(frozenset(pending), frozenset(held_before)))
     outcome = validate(paths, suite, frame, run_id)
-    judgement = Judgement(feed, outcome, still_held=[
-        {"batch_id": b, "source_file": v["source_file"], "reasons": json.loads(v["reasons"] or "[]"),
-         "judged_at": v["judged_at"]} for b, v in sorted(state.items()) if b in held_before - pending])
+    judgement = Judgement(
+        feed,
+        outcome,
+        still_held=[
+            {
+                "batch_id": b,
+                "source_file": v["source_file"],
+                "reasons": json.loads(v["reasons"] or "[]"),
+                "judged_at": v["judged_at"],
+            }
+            for b, v in sorted(state.items())
+            if b in held_before - pending
+        ],
+    )
     if frame.empty:
-        outcome.note = "no new batch to judge" + (f" ({len(judgement.still_held)} held back)" if judgement.still_held else "")
+        outcome.note = "no new batch to judge" + (
+            f" ({len(judgement.still_held)} held back)" if judgement.still_held else ""
+        )
         return judgement
 
     reasons = _reasons_by_batch(suite, outcome, frame, acc.load(paths))
     rows = []
-    for b in (frame.loc[frame["kind"] == "batch", ["batch_id", "source_file"]].itertuples(index=False)):
+    for b in frame.loc[frame["kind"] == "batch", ["batch_id", "source_file"]].itertuples(index=False):
         broke = reasons.get(b.batch_id, [])
         open_ = [r for r in broke if not r.get("acceptance_id")]
         verdict = verdicts.HELD if open_ else "accepted" if broke else "admitted"
-        row = {"batch_id": b.batch_id, "source_file": b.source_file, "verdict": verdict,
-               "reasons": json.dumps(broke, default=str),
-               "acceptance_id": broke[0]["acceptance_id"] if broke and not open_ else None}
+        row = {
+            "batch_id": b.batch_id,
+            "source_file": b.source_file,
+            "verdict": verdict,
+            "reasons": json.dumps(broke, default=str),
+            "acceptance_id": broke[0]["acceptance_id"] if broke and not open_ else None,
+        }
         rows.append(row)
         if verdict == verdicts.HELD:
             judgement.held.append({"batch_id": b.batch_id, "source_file": b.source_file, "reasons": open_})
@@ -94,7 +112,9 @@ def _judge(paths, feed: Feed, run_id: str, suite: Suite, rejudge_held: bool, all
     return judgement
 
 
-def _reasons_by_batch(suite: Suite, outcome: Outcome, frame: pd.DataFrame, accepted: list[dict]) -> dict[str, list[dict]]:
+def _reasons_by_batch(
+    suite: Suite, outcome: Outcome, frame: pd.DataFrame, accepted: list[dict]
+) -> dict[str, list[dict]]:
     """{batch_id: the error rules it broke}; each reason names the acceptance that covers it, if any.
     Also marks each error result row with the batches it holds, and as accepted when all are covered."""
     out: dict[str, list[dict]] = {}
@@ -109,12 +129,24 @@ def _reasons_by_batch(suite: Suite, outcome: Outcome, frame: pd.DataFrame, accep
             column = r["column_name"]
             observed = frame.at[i, column] if column in frame.columns else None
             cover = acc.covering(accepted, suite.name, r["expectation_key"], batch_id=batch_id)
-            reason = {"suite": suite.name, "expectation_key": r["expectation_key"], "rule": r["rule"],
-                      "column": column, "observed": _observed(observed),
-                      "threshold": r["threshold"], "acceptance_id": cover["acceptance_id"] if cover else None}
+            reason = {
+                "suite": suite.name,
+                "expectation_key": r["expectation_key"],
+                "rule": r["rule"],
+                "column": column,
+                "observed": _observed(observed),
+                "threshold": r["threshold"],
+                "acceptance_id": cover["acceptance_id"] if cover else None,
+            }
             out.setdefault(batch_id, []).append(reason)
-            held.append({"batch_id": batch_id, "source_file": frame.at[i, "source_file"], "observed": reason["observed"],
-                         "acceptance_id": reason["acceptance_id"]})
+            held.append(
+                {
+                    "batch_id": batch_id,
+                    "source_file": frame.at[i, "source_file"],
+                    "observed": reason["observed"],
+                    "acceptance_id": reason["acceptance_id"],
+                }
+            )
         r["held_batches"] = json.dumps(held[:MAX_REASONS], default=str)
         if held and all(h["acceptance_id"] for h in held):
             r["status"] = ACCEPTED
@@ -137,7 +169,9 @@ def _supersede(paths, feed: Feed, run_id: str) -> list[str]:
     try:
         con.execute("create temp table held as select unnest(?::varchar[]) as batch_id", [held])
         con.execute("create temp table admitted as select unnest(?::varchar[]) as batch_id", [admitted])
-        replaced = [r[0] for r in con.execute(f"""
+        replaced = [
+            r[0]
+            for r in con.execute(f"""
             with r as (select * from {raw})
             select h._batch_id from r h
             where h._batch_id in (select batch_id from held)
@@ -145,11 +179,24 @@ def _supersede(paths, feed: Feed, run_id: str) -> list[str]:
             having bool_and(exists (
               select 1 from r a where a._batch_id in (select batch_id from admitted)
                 and a._loaded_at > h._loaded_at and {key}))
-        """).fetchall()]
+        """).fetchall()
+        ]
     finally:
         con.close()
-    verdicts.write(paths, feed, [{"batch_id": b, "source_file": state[b]["source_file"], "verdict": verdicts.SUPERSEDED,
-                                  "reasons": state[b]["reasons"]} for b in replaced], run_id)
+    verdicts.write(
+        paths,
+        feed,
+        [
+            {
+                "batch_id": b,
+                "source_file": state[b]["source_file"],
+                "verdict": verdicts.SUPERSEDED,
+                "reasons": state[b]["reasons"],
+            }
+            for b in replaced
+        ],
+        run_id,
+    )
     return replaced
 
 
@@ -168,7 +215,9 @@ def _add_raw_samples(paths, feed: Feed, outcome: Outcome, frame: pd.DataFrame) -
         if not indices:
             continue
         row = frame.loc[indices[0]]
-        failing = {"batch_id": None if pd.isna(row.get("batch_id")) else row.get("batch_id"),
-                   "loaded_at": row.get("loaded_at") if row.get("kind") == "load" else None}
+        failing = {
+            "batch_id": None if pd.isna(row.get("batch_id")) else row.get("batch_id"),
+            "loaded_at": row.get("loaded_at") if row.get("kind") == "load" else None,
+        }
         bad = json.loads(r["unexpected_values"])
         r["raw_rows"] = json.dumps(sample_raw_rows(paths, feed, r["column_name"], failing, bad), default=str)

@@ -61,6 +61,7 @@ DAY_COLUMNS = ("day_rows", "recent_rows", "rows_vs_recent", "volume_sample")
 @dataclass(frozen=True)
 class Batches:
     """Which batches of a feed a judgement looks at, and which it leaves out of every comparison."""
+
     pending: frozenset[str]
     held: frozenset[str] = field(default_factory=frozenset)
 
@@ -95,7 +96,7 @@ def manifest_frame(paths: Paths, feed: Feed) -> pd.DataFrame:
     """The feed's loaded files with their landing day, in load order."""
     rows = [r for r in read_manifest(paths.feed_dir(paths.manifest, feed.source, feed.name)) if r["status"] == "loaded"]
     frame = pd.DataFrame(rows, columns=["source_file", "batch_id", "rows_raw", "loaded_at", "mtime_ns"])
-    frame["landing_day"] = [landing_date_of(f, m) for f, m in zip(frame["source_file"], frame["mtime_ns"])]
+    frame["landing_day"] = [landing_date_of(f, m) for f, m in zip(frame["source_file"], frame["mtime_ns"], strict=True)]
     return frame.drop(columns="mtime_ns")
 
 
@@ -119,14 +120,18 @@ def batch_profile(paths: Paths, feed: Feed, columns: list[str], batches: Batches
     con = duckdb_connect()
     try:
         con.register("manifest_df", manifest)
-        con.execute("create temp table m as select * replace (cast(landing_day as date) as landing_day) from manifest_df")
+        con.execute(
+            "create temp table m as select * replace (cast(landing_day as date) as landing_day) from manifest_df"
+        )
         con.execute("create temp table pending as select unnest(?::varchar[]) as batch_id", [sorted(batches.pending)])
         con.execute("create temp table checked as select * from m where batch_id in (select batch_id from pending)")
         raw = f"read_parquet({_raw(raw_dir)}, union_by_name = true)"
         con.execute(f"create temp view batch as select * from {raw} where _batch_id in (select batch_id from pending)")
         # admitted: what was judged before and is not held back (m holds no held batch)
-        con.execute(f"create temp view earlier as select * from {raw} where _batch_id in "
-                    "(select batch_id from m) and _batch_id not in (select batch_id from pending)")
+        con.execute(
+            f"create temp view earlier as select * from {raw} where _batch_id in "
+            "(select batch_id from m) and _batch_id not in (select batch_id from pending)"
+        )
         frames = [_batch_rows(con, batch_metrics)]
         frames += [_value_rows(con, col) for col in value_columns]
         frames.append(_load_rows(con, paths, feed, load_metrics, "orphan_rate__customer_id" in columns))
@@ -140,8 +145,9 @@ def batch_profile(paths: Paths, feed: Feed, columns: list[str], batches: Batches
     for name in [*columns, *LOAD_COLUMNS, *DAY_COLUMNS]:
         if name not in frame.columns:
             numeric = name in LOAD_COLUMNS + DAY_COLUMNS or name == "rows" or METRIC.match(name)
-            frame[name] = pd.Series([float("nan") if numeric else None] * len(frame),
-                                    dtype="float64" if numeric else "object")
+            frame[name] = pd.Series(
+                [float("nan") if numeric else None] * len(frame), dtype="float64" if numeric else "object"
+            )
     return frame
 
 
@@ -170,19 +176,23 @@ def _load_rows(con, paths: Paths, feed: Feed, metrics: list[str], orphans: bool)
     known_dir = paths.feed_dir(paths.raw, customers.source, customers.name)
     has_customers = orphans and feed != customers and bool(part_files(known_dir))
     if has_customers:
-        con.execute("create temp table customers_held as select unnest(?::varchar[]) as batch_id",
-                    [sorted(verdicts.held(paths, customers))])
+        con.execute(
+            "create temp table customers_held as select unnest(?::varchar[]) as batch_id",
+            [sorted(verdicts.held(paths, customers))],
+        )
         con.execute(
             f"create temp view batch_k as select batch.*, k.customer_id as _known from batch left join "
             f"(select distinct customer_id from read_parquet({_raw(known_dir)}, union_by_name = true) "
-            f"where _batch_id not in (select batch_id from customers_held)) k using (customer_id)")
+            f"where _batch_id not in (select batch_id from customers_held)) k using (customer_id)"
+        )
         source = "batch_k"
     elif orphans:  # a sales history alone: nothing to be an orphan of
         metrics = [m for m in metrics if not m.endswith(q("orphan_rate__customer_id"))]
         metrics.append(f"cast(null as double) as {q('orphan_rate__customer_id')}")
     ids = "count(customer_id)" if "customer_id" in feed.column_names else "cast(null as bigint)"
     agg = ", ".join(["count(*) as load_rows", f"{ids} as customer_ids", *metrics])
-    return con.execute(f"""
+    return (
+        con.execute(f"""
         with files as (
           select loaded_at, min(source_file) as first_file, max(source_file) as last_file, count(*) as files
           from checked group by loaded_at
@@ -190,11 +200,15 @@ def _load_rows(con, paths: Paths, feed: Feed, metrics: list[str], orphans: bool)
         select 'load' as kind, f.first_file, f.last_file, f.files, f.loaded_at, a.* exclude (_loaded_at)
         from files f join a on a._loaded_at = f.loaded_at
         order by f.loaded_at
-    """).df().pipe(_describe_files)
+    """)
+        .df()
+        .pipe(_describe_files)
+    )
 
 
 def _day_rows(con, recent: int) -> pd.DataFrame:
-    return con.execute(f"""
+    return (
+        con.execute(f"""
         with d as (
           select landing_day, sum(rows_raw) as day_rows, count(*) as files,
                  min(source_file) as first_file, max(source_file) as last_file,
@@ -208,16 +222,24 @@ def _day_rows(con, recent: int) -> pd.DataFrame:
         select 'day' as kind, first_file, last_file, files, landing_day, day_rows, recent_rows,
                day_rows / recent_rows as rows_vs_recent, least(day_rows, recent_rows) as volume_sample
         from r where has_pending order by landing_day
-    """).df().pipe(_describe_files)
+    """)
+        .df()
+        .pipe(_describe_files)
+    )
 
 
 def _describe_files(frame: pd.DataFrame) -> pd.DataFrame:
-    frame.insert(1, "source_file", [_files_text(a, b, n) for a, b, n in
-                                    zip(frame["first_file"], frame["last_file"], frame["files"])])
+    frame.insert(
+        1,
+        "source_file",
+        [_files_text(a, b, n) for a, b, n in zip(frame["first_file"], frame["last_file"], frame["files"], strict=True)],
+    )
     return frame.drop(columns=["first_file", "last_file"])
 
 
-def sample_raw_rows(paths: Paths, feed: Feed, column: str, failing: dict, bad_values: list, limit: int = 5) -> list[dict]:
+def sample_raw_rows(
+    paths: Paths, feed: Feed, column: str, failing: dict, bad_values: list, limit: int = 5
+) -> list[dict]:
     """A few raw rows behind a failing profile row (a batch's, or a load's), for the check's metadata."""
     m = METRIC.match(column)
     if not m and column not in feed.column_names:
@@ -234,10 +256,14 @@ def sample_raw_rows(paths: Paths, feed: Feed, column: str, failing: dict, bad_va
         "null_rate_jump": f"{q(col)} is null",
         "values": f"{q(col)} in ({', '.join(lit(v) for v in bad_values) or 'null'})",
         "orphan_rate": f"{q(col)} is not null and {q(col)} not in (select customer_id from read_parquet("
-                       f"{_raw(paths.feed_dir(paths.raw, 'sales', 'customers'))}))",
+        f"{_raw(paths.feed_dir(paths.raw, 'sales', 'customers'))}))",
     }.get(kind, "true")
-    order = {"min": f"{q(col)} asc", "max": f"{q(col)} desc", "days_after_load": f"{q(col)} desc",
-             "days_behind": f"{q(col)} desc"}.get(kind, "_source_file, _source_row")
+    order = {
+        "min": f"{q(col)} asc",
+        "max": f"{q(col)} desc",
+        "days_after_load": f"{q(col)} desc",
+        "days_behind": f"{q(col)} desc",
+    }.get(kind, "_source_file, _source_row")
     raw_dir = paths.feed_dir(paths.raw, feed.source, feed.name)
     con = duckdb_connect()
     try:
@@ -247,7 +273,7 @@ def sample_raw_rows(paths: Paths, feed: Feed, column: str, failing: dict, bad_va
             [arg],
         )
         names = [d[0] for d in rel.description]
-        return [dict(zip(names, map(_plain, r))) for r in rel.fetchall()]
+        return [dict(zip(names, map(_plain, r), strict=True)) for r in rel.fetchall()]
     finally:
         con.close()
 

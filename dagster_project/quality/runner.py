@@ -25,9 +25,17 @@ PREVIOUS = re.compile(r"\{previous:(\w+)\}")
 def mart_query(paths: Paths, suite: Suite) -> str:
     """The suite's SQL with each {previous:<column>} replaced by that column's value in the
     last run of this suite that had no error (NULL before the first), as a SQL literal."""
+
     def literal(m: re.Match) -> str:
         v = store.previous_value(paths, suite.name, m.group(1))
-        return "null" if v is None else repr(float(v)) if isinstance(v, (int, float)) else "'" + str(v).replace("'", "''") + "'"
+        return (
+            "null"
+            if v is None
+            else repr(float(v))
+            if isinstance(v, (int, float))
+            else "'" + str(v).replace("'", "''") + "'"
+        )
+
     return PREVIOUS.sub(literal, suite.query or "")
 
 

@@ -28,6 +28,7 @@ from .validate import Outcome, gx_root
 def acceptances_dir(paths: Paths) -> Path:
     return gx_root(paths) / "acceptances"
 
+
 MAX_FRAME_ROWS = 1000
 
 
@@ -64,9 +65,16 @@ def write_frame(frame: pd.DataFrame, target: Path, types: dict[str, str] | None 
 
 
 # Columns a result row may leave empty, typed so that the history reads as one table.
-RESULT_TYPES = {"held_batches": "VARCHAR", "acceptance_id": "VARCHAR", "raw_rows": "VARCHAR",
-                "exception": "VARCHAR", "observed_value": "VARCHAR", "column_name": "VARCHAR",
-                "unexpected_count": "BIGINT", "element_count": "BIGINT"}
+RESULT_TYPES = {
+    "held_batches": "VARCHAR",
+    "acceptance_id": "VARCHAR",
+    "raw_rows": "VARCHAR",
+    "exception": "VARCHAR",
+    "observed_value": "VARCHAR",
+    "column_name": "VARCHAR",
+    "unexpected_count": "BIGINT",
+    "element_count": "BIGINT",
+}
 
 
 def save(paths: Paths, outcome: Outcome, frame: pd.DataFrame) -> Path | None:
@@ -88,9 +96,7 @@ def previous_value(paths: Paths, suite_name: str, column: str):
     con = duckdb_connect()
     try:
         for f in reversed(files):  # names sort by time
-            row = con.execute(
-                f"select {q(column)} from read_parquet(?) where _success limit 1", [str(f)]
-            ).fetchone()
+            row = con.execute(f"select {q(column)} from read_parquet(?) where _success limit 1", [str(f)]).fetchone()
             if row is not None:
                 return row[0]
     except duckdb.BinderException:
@@ -115,11 +121,17 @@ def sync_warehouse(paths: Paths) -> int:
         con.execute("create schema if not exists quality")
         _mirror(con, "acceptances", sorted(acceptances_dir(paths).glob("*.parquet")), "accepted_at")
         _mirror(con, "batch_verdicts", sorted(verdicts.verdicts_dir(paths).glob("*/*/part-*.parquet")), "judged_at")
-        columns = {r[0] for r in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'quality' and table_name = 'validation_results'").fetchall()}
+        columns = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'quality' and table_name = 'validation_results'"
+            ).fetchall()
+        }
         if "filename" in columns:
-            mirrored = {r[0] for r in con.execute("select distinct filename from quality.validation_results").fetchall()}
+            mirrored = {
+                r[0] for r in con.execute("select distinct filename from quality.validation_results").fetchall()
+            }
             new = sorted(files - mirrored)
             if new:
                 # a result file carries the columns its outcome needed (raw_rows only when
@@ -152,5 +164,8 @@ def sync_warehouse(paths: Paths) -> int:
 
 def _mirror(con, table: str, files: list[Path], order: str) -> None:
     if files:
-        con.execute(f"create or replace table quality.{table} as select * from read_parquet(?, union_by_name = true) "
-                    f"order by {order}", [[str(f) for f in files]])
+        con.execute(
+            f"create or replace table quality.{table} as select * from read_parquet(?, union_by_name = true) "
+            f"order by {order}",
+            [[str(f) for f in files]],
+        )

@@ -72,7 +72,6 @@ class Suite:
                     out.append(c)
         return out
 
-
     @property
     def expectations(self) -> list[dict]:
         return self.spec["expectations"]
@@ -89,8 +88,11 @@ def expectation_key(e: dict) -> str:
     if e.get("meta", {}).get("key"):
         return e["meta"]["key"]
     kw = e["kwargs"]
-    columns = kw.get("column") or ">".join(str(kw.get(k)) for k in ("column_A", "column_B") if kw.get(k)) \
+    columns = (
+        kw.get("column")
+        or ">".join(str(kw.get(k)) for k in ("column_A", "column_B") if kw.get(k))
         or ",".join(kw.get("column_list", []))
+    )
     return f"{e['type'].removeprefix('expect_')}:{columns}"
 
 
@@ -124,9 +126,14 @@ def load_suite(path: Path) -> Suite:
         keys.add(expectation_key(e))
     thresholds.substitute(copy.deepcopy(spec["expectations"]))  # fails on a threshold that does not exist
     return Suite(
-        name=spec["name"], kind=meta["kind"], asset=tuple(meta["asset"]),
-        description=meta.get("description", ""), spec=spec, path=path,
-        query=meta.get("query"), feed=meta.get("feed"),
+        name=spec["name"],
+        kind=meta["kind"],
+        asset=tuple(meta["asset"]),
+        description=meta.get("description", ""),
+        spec=spec,
+        path=path,
+        query=meta.get("query"),
+        feed=meta.get("feed"),
     )
 
 
@@ -151,6 +158,7 @@ def gx_expectations(suite: Suite) -> list[dict]:
 
 # --- the contract part of the raw suites ------------------------------------------------------
 
+
 def _expectation(kind: str, rule: str, **kwargs) -> dict:
     # A contract breach in raw would make the marts wrong: always an error.
     return {"type": kind, "kwargs": kwargs, "meta": {"origin": "contract", "severity": "error", "rule": rule}}
@@ -163,17 +171,42 @@ def contract_expectations(feed: Feed) -> list[dict]:
     for c in feed.columns:
         if c.required or c.default is not None:
             why = "required" if c.required else f"default {c.default}"
-            out.append(_expectation("expect_column_values_to_be_between", f"{c.name}: {why}",
-                                    column=f"null_rate__{c.name}", min_value=0, max_value=0))
+            out.append(
+                _expectation(
+                    "expect_column_values_to_be_between",
+                    f"{c.name}: {why}",
+                    column=f"null_rate__{c.name}",
+                    min_value=0,
+                    max_value=0,
+                )
+            )
         if c.allowed:
-            out.append(_expectation("expect_column_values_to_be_in_set", f"{c.name}: allowed values",
-                                    column=c.name, value_set=list(c.allowed)))
+            out.append(
+                _expectation(
+                    "expect_column_values_to_be_in_set",
+                    f"{c.name}: allowed values",
+                    column=c.name,
+                    value_set=list(c.allowed),
+                )
+            )
         if c.min is not None:
-            out.append(_expectation("expect_column_values_to_be_between", f"{c.name} >= {c.min}",
-                                    column=f"min__{c.name}", min_value=c.min))
+            out.append(
+                _expectation(
+                    "expect_column_values_to_be_between",
+                    f"{c.name} >= {c.min}",
+                    column=f"min__{c.name}",
+                    min_value=c.min,
+                )
+            )
         if c.max is not None:
-            out.append(_expectation("expect_column_values_to_be_between", f"{c.name} <= {c.max}",
-                                    column=f"max__{c.name}", max_value=c.max))
+            out.append(
+                _expectation(
+                    "expect_column_values_to_be_between",
+                    f"{c.name} <= {c.max}",
+                    column=f"max__{c.name}",
+                    max_value=c.max,
+                )
+            )
     return out
 
 
@@ -183,13 +216,18 @@ def raw_suite_spec(feed: Feed, existing: dict | None) -> dict:
     meta = (existing or {}).get("meta", {}).get("vector_crm", {})
     return {
         "name": f"raw.{feed.source}.{feed.name}",
-        "meta": {"vector_crm": {
-            "kind": "raw",
-            "feed": feed.key,
-            "asset": ["raw", feed.source, feed.name],
-            "description": meta.get("description", f"Every new batch (landed file) of {feed.key}, profiled: "
-                                    "the contract's promises, volume, null rates, lateness."),
-        }},
+        "meta": {
+            "vector_crm": {
+                "kind": "raw",
+                "feed": feed.key,
+                "asset": ["raw", feed.source, feed.name],
+                "description": meta.get(
+                    "description",
+                    f"Every new batch (landed file) of {feed.key}, profiled: "
+                    "the contract's promises, volume, null rates, lateness.",
+                ),
+            }
+        },
         "expectations": contract_expectations(feed) + policy,
     }
 

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -76,9 +76,11 @@ def data_docs_index(paths: Paths) -> Path:
 
 
 def validate(paths: Paths, suite: Suite, frame: pd.DataFrame, run_id: str) -> Outcome:
-    run_at = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    run_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     if frame.empty:
-        return Outcome(suite, run_id, run_at, True, note="nothing to validate (no batch loaded yet, or an empty result)")
+        return Outcome(
+            suite, run_id, run_at, True, note="nothing to validate (no batch loaded yet, or an empty result)"
+        )
     import great_expectations as gx
 
     context = gx.get_context(mode="file", project_root_dir=str(gx_root(paths)))
@@ -101,26 +103,38 @@ def validate(paths: Paths, suite: Suite, frame: pd.DataFrame, run_id: str) -> Ou
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
     )
-    checkpoint = context.checkpoints.add_or_update(gx.Checkpoint(
-        name=suite.name, validation_definitions=[definition],
-        actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if os.environ.get(DATA_DOCS_ENV, "1") != "0" else [],
-        # a raw error holds every batch it fails on: the complete list of failing rows is needed
-        # (profiles are small: one row per batch, load or day)
-        result_format={"result_format": "COMPLETE" if suite.kind == "raw" else "SUMMARY",
-                       "partial_unexpected_count": SAMPLE},
-    ))
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=suite.name,
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")]
+            if os.environ.get(DATA_DOCS_ENV, "1") != "0"
+            else [],
+            # a raw error holds every batch it fails on: the complete list of failing rows is needed
+            # (profiles are small: one row per batch, load or day)
+            result_format={
+                "result_format": "COMPLETE" if suite.kind == "raw" else "SUMMARY",
+                "partial_unexpected_count": SAMPLE,
+            },
+        )
+    )
     result = checkpoint.run(
         batch_parameters={"dataframe": frame},
-        run_id=gx.RunIdentifier(run_name=run_id, run_time=run_at.replace(tzinfo=timezone.utc)),
+        run_id=gx.RunIdentifier(run_name=run_id, run_time=run_at.replace(tzinfo=UTC)),
     )
     [validation] = result.run_results.values()
     # the suite's own expectations give key and severity (gx_expectations put the key in meta)
     specs = {expectation_key(e): e for e in suite.expectations}
-    rows = [_flatten(suite, specs[r.expectation_config.meta["key"]], run_id, run_at, r, frame)
-            for r in validation.results]
-    failing = {row["expectation_key"]: list((r.result or {}).get("unexpected_index_list") or
-                                            (r.result or {}).get("partial_unexpected_index_list") or [])
-               for row, r in zip(rows, validation.results) if not row["success"]}
+    rows = [
+        _flatten(suite, specs[r.expectation_config.meta["key"]], run_id, run_at, r, frame) for r in validation.results
+    ]
+    failing = {
+        row["expectation_key"]: list(
+            (r.result or {}).get("unexpected_index_list") or (r.result or {}).get("partial_unexpected_index_list") or []
+        )
+        for row, r in zip(rows, validation.results, strict=False)
+        if not row["success"]
+    }
     return Outcome(suite, run_id, run_at, bool(validation.success), rows, len(frame), failing_index=failing)
 
 

@@ -12,7 +12,6 @@ Materializing one mart in the UI includes its check, which runs this step for th
 warehouse slot: no dbt step writes the file meanwhile.
 """
 
-
 from collections.abc import Iterable, Mapping
 
 import dagster as dg
@@ -31,15 +30,16 @@ SERVING_KEY = dg.AssetKey(["serving", "warehouse"])
 
 def downstream_marts(failed: Iterable[str], upstream: Mapping[str, set[str]]) -> dict[str, str]:
     """{mart: why it is held}: the failed marts, and every mart built (transitively) from one."""
-    held = {m: "its GX suite found an error" for m in failed}
+    held = dict.fromkeys(failed, "its GX suite found an error")
     for mart, ups in sorted(upstream.items()):
         if mart not in held and ups & set(failed):
             held[mart] = "built from " + ", ".join(sorted(ups & set(failed))) + ", held back"
     return held
 
 
-def publish_asset(mart_keys: "Iterable[dg.AssetKey]", upstream_marts: "Mapping[str, set[str]]",
-                  suites: list[Suite]) -> dg.AssetsDefinition:
+def publish_asset(
+    mart_keys: "Iterable[dg.AssetKey]", upstream_marts: "Mapping[str, set[str]]", suites: list[Suite]
+) -> dg.AssetsDefinition:
     """The serving asset, downstream of every mart, owning the mart suites' checks.
 
     upstream_marts: {mart name: every mart it is built from, transitively}."""
@@ -48,12 +48,17 @@ def publish_asset(mart_keys: "Iterable[dg.AssetKey]", upstream_marts: "Mapping[s
     suites = [s for s in suites if s.kind == "mart" and s.asset[-1] in names]
 
     @dg.multi_asset(
-        specs=[dg.AssetSpec(
-            SERVING_KEY, deps=mart_keys, group_name="serving", kinds={"duckdb", "parquet"},
-            description="The public marts for BI tools: serving/warehouse.duckdb (swapped in atomically) "
-            "and serving/parquet/<mart>.parquet, with publish_log and quality_status. A mart whose GX suite "
-            "finds an error (and the marts built from it) keeps its last good version.",
-        )],
+        specs=[
+            dg.AssetSpec(
+                SERVING_KEY,
+                deps=mart_keys,
+                group_name="serving",
+                kinds={"duckdb", "parquet"},
+                description="The public marts for BI tools: serving/warehouse.duckdb (swapped in atomically) "
+                "and serving/parquet/<mart>.parquet, with publish_log and quality_status. A mart whose GX suite "
+                "finds an error (and the marts built from it) keeps its last good version.",
+            )
+        ],
         check_specs=[check_spec(s) for s in suites],
         can_subset=True,
         # the checks are on the mart assets, evaluated here, before publishing (module docstring)
@@ -70,14 +75,31 @@ def publish_asset(mart_keys: "Iterable[dg.AssetKey]", upstream_marts: "Mapping[s
                 continue
             try:
                 outcome = check_mart(paths, suite, context.run.run_id)
-            except Exception as e:  # noqa: BLE001 - a suite that cannot run holds its mart
+            except Exception as e:
                 message = f"{suite.name}: could not run ({type(e).__name__}: {e})"
                 context.log.error(message)
                 failed.append(suite.asset[-1])
-                results.append(dg.AssetCheckResult(
-                    asset_key=key.asset_key, check_name=key.name, passed=False, severity=dg.AssetCheckSeverity.ERROR,
-                    description=message, metadata={"issues": dg.MetadataValue.json([{
-                        "level": "error", "asset": "/".join(suite.asset), "suite": suite.name, "rule": message}])}))
+                results.append(
+                    dg.AssetCheckResult(
+                        asset_key=key.asset_key,
+                        check_name=key.name,
+                        passed=False,
+                        severity=dg.AssetCheckSeverity.ERROR,
+                        description=message,
+                        metadata={
+                            "issues": dg.MetadataValue.json(
+                                [
+                                    {
+                                        "level": "error",
+                                        "asset": "/".join(suite.asset),
+                                        "suite": suite.name,
+                                        "rule": message,
+                                    }
+                                ]
+                            )
+                        },
+                    )
+                )
                 continue
             result = mart_check_result(paths, outcome)
             if outcome.errors:
@@ -87,21 +109,25 @@ def publish_asset(mart_keys: "Iterable[dg.AssetKey]", upstream_marts: "Mapping[s
             results.append(result)
         try:
             store.sync_warehouse(paths)  # the raw gates' results too: they run outside the warehouse slot
-        except Exception as e:  # noqa: BLE001 - the Parquet history is the truth; the next sync catches up
+        except Exception as e:
             context.log.warning(f"quality.validation_results not updated this time: {str(e).splitlines()[0]}")
         if SERVING_KEY not in context.selected_asset_keys:
             yield from results
             return
         held = downstream_marts(failed, upstream_marts)
-        published = publish(paths, run_id=context.run.run_id, held=held,
-                            extra_tables=status_tables(paths, context.run.run_id, held))
+        published = publish(
+            paths, run_id=context.run.run_id, held=held, extra_tables=status_tables(paths, context.run.run_id, held)
+        )
         if published.leftovers_removed:
-            context.log.warning("removed temporary files of a publish that never finished: "
-                                + ", ".join(published.leftovers_removed))
+            context.log.warning(
+                "removed temporary files of a publish that never finished: " + ", ".join(published.leftovers_removed)
+            )
         for mart, why in held.items():
             served = published.served_run.get(mart)
-            context.log.error(f"marts/{mart} held back ({why}): the snapshot "
-                              + (f"keeps its version of run {served}" if served else "has no version of it yet"))
+            context.log.error(
+                f"marts/{mart} held back ({why}): the snapshot "
+                + (f"keeps its version of run {served}" if served else "has no version of it yet")
+            )
         context.log.info(
             f"published {len(published.row_counts) - len(published.served_run)} marts, held back {len(held)}, "
             f"{sum(published.row_counts.values()):,} rows, to {published.database}"
@@ -115,11 +141,14 @@ def publish_asset(mart_keys: "Iterable[dg.AssetKey]", upstream_marts: "Mapping[s
                 "publish_run_id": published.run_id,
                 "marts": len(published.row_counts),
                 "marts_held": dg.MetadataValue.json(
-                    [{"mart": m, "reason": r, "served_run_id": published.served_run.get(m)} for m, r in held.items()]),
+                    [{"mart": m, "reason": r, "served_run_id": published.served_run.get(m)} for m, r in held.items()]
+                ),
                 "row_counts": dg.MetadataValue.md(
                     "| mart | rows | status |\n|---|---:|---|\n"
-                    + "\n".join(f"| {m} | {n:,} | {'held: ' + held[m] if m in held else 'published'} |"
-                                for m, n in sorted(published.row_counts.items()))
+                    + "\n".join(
+                        f"| {m} | {n:,} | {'held: ' + held[m] if m in held else 'published'} |"
+                        for m, n in sorted(published.row_counts.items())
+                    )
                 ),
             },
         )

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..ingest.rules import formula_condition, q
@@ -86,12 +86,15 @@ def _safe_columns(con, mart: str) -> str:
     models too."""
     columns = con.execute(
         "select column_name, data_type from duckdb_columns() where database_name = 'source' and schema_name = ? "
-        "and table_name = ? order by column_index", [MARTS_SCHEMA, mart]).fetchall()
+        "and table_name = ? order by column_index",
+        [MARTS_SCHEMA, mart],
+    ).fetchall()
     out = []
     for name, data_type in columns:
         c = q(name)
-        out.append(f"(case when {formula_condition(c)} then '''' || {c} else {c} end) as {c}"
-                   if data_type == "VARCHAR" else c)
+        out.append(
+            f"(case when {formula_condition(c)} then '''' || {c} else {c} end) as {c}" if data_type == "VARCHAR" else c
+        )
     return ", ".join(out) or "*"  # no such mart: let the select say so
 
 
@@ -105,8 +108,13 @@ def remove_leftovers(paths: Paths) -> list[Path]:
     return leftovers
 
 
-def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = None,
-            held: dict[str, str] | None = None, extra_tables: dict | None = None) -> Published:
+def publish(
+    paths: Paths,
+    run_id: str | None = None,
+    marts: list[str] | None = None,
+    held: dict[str, str] | None = None,
+    extra_tables: dict | None = None,
+) -> Published:
     """Copy the public marts into a new serving file and swap it in. The warehouse is only
     read (the caller holds the single-writer slot, so dbt is not writing it meanwhile).
 
@@ -116,7 +124,7 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
     held = held or {}
     marts = public_marts(paths.warehouse) if marts is None else marts
     # full precision: "the latest publish" must never be two runs in the same second
-    published_at = datetime.now(timezone.utc)
+    published_at = datetime.now(UTC)
     target = serving_database(paths)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.{run_id}.tmp")
@@ -133,17 +141,28 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
         has_previous = target.exists()
         if has_previous:  # the snapshot served now: its log's history, and held marts' last good versions
             con.execute(f"attach '{target}' as previous (read_only)")
-        before = {r[0] for r in con.execute(
-            "select table_name from duckdb_tables() where database_name = 'previous' and schema_name = ?",
-            [MARTS_SCHEMA]).fetchall()} if has_previous else set()
+        before = (
+            {
+                r[0]
+                for r in con.execute(
+                    "select table_name from duckdb_tables() where database_name = 'previous' and schema_name = ?",
+                    [MARTS_SCHEMA],
+                ).fetchall()
+            }
+            if has_previous
+            else set()
+        )
         con.execute(f"create schema serving.{MARTS_SCHEMA}")
         for mart in marts:
             if mart in held:
                 if mart not in before:
                     continue  # held back before it was ever published: absent until it passes
-                con.execute(f"create table serving.{MARTS_SCHEMA}.{mart} as select * from previous.{MARTS_SCHEMA}.{mart}")
+                con.execute(
+                    f"create table serving.{MARTS_SCHEMA}.{mart} as select * from previous.{MARTS_SCHEMA}.{mart}"
+                )
                 served_run[mart] = con.execute(
-                    f"select any_value({RUN_ID_COLUMN}) from serving.{MARTS_SCHEMA}.{mart}").fetchone()[0]
+                    f"select any_value({RUN_ID_COLUMN}) from serving.{MARTS_SCHEMA}.{mart}"
+                ).fetchone()[0]
             else:
                 con.execute(
                     f"create table serving.{MARTS_SCHEMA}.{mart} as "
@@ -161,8 +180,18 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
             con.execute(f"insert into serving.main.{LOG_TABLE} by name select * from previous.main.{LOG_TABLE}")
         con.executemany(
             f"insert into serving.main.{LOG_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
-            [(run_id, published_at, mart, counts.get(mart), "held" if mart in held else "published",
-              held.get(mart), served_run.get(mart, run_id if mart not in held else None)) for mart in marts],
+            [
+                (
+                    run_id,
+                    published_at,
+                    mart,
+                    counts.get(mart),
+                    "held" if mart in held else "published",
+                    held.get(mart),
+                    served_run.get(mart, run_id if mart not in held else None),
+                )
+                for mart in marts
+            ],
         )
         for name, frame in (extra_tables or {}).items():
             con.register("extra", frame)
@@ -190,7 +219,8 @@ def publish(paths: Paths, run_id: str | None = None, marts: list[str] | None = N
         if mart not in held:  # a held mart keeps its last good Parquet file
             os.replace(parquet_dir / f".{mart}.{run_id}.tmp", parquet_dir / f"{mart}.parquet")
     # marts that were published before and are gone now must not linger as stale files
-    for stale in set(p.stem for p in parquet_dir.glob("*.parquet")) - set(marts):
+    for stale in {p.stem for p in parquet_dir.glob("*.parquet")} - set(marts):
         (parquet_dir / f"{stale}.parquet").unlink()
-    return Published(run_id, published_at, counts, target, parquet_dir, dict(held), served_run,
-                     [p.name for p in removed])
+    return Published(
+        run_id, published_at, counts, target, parquet_dir, dict(held), served_run, [p.name for p in removed]
+    )

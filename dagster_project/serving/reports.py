@@ -41,9 +41,12 @@ def segment_map(con) -> str:
         "|---|---|---:|---:|---:|---|",
     ]
     for code, name, records, actual, potential in rows:
-        lines.append(f"| {code} | {name} | {records:,} | {float(actual):,.0f} | {float(potential):,.0f} | "
-                     f"`{bar(float(actual), float(potential))}` {float(actual) / float(potential):.0%} |"
-                     if potential else f"| {code} | {name} | {records:,} | {float(actual):,.0f} | 0 | |")
+        lines.append(
+            f"| {code} | {name} | {records:,} | {float(actual):,.0f} | {float(potential):,.0f} | "
+            f"`{bar(float(actual), float(potential))}` {float(actual) / float(potential):.0%} |"
+            if potential
+            else f"| {code} | {name} | {records:,} | {float(actual):,.0f} | 0 | |"
+        )
     return "\n".join(lines)
 
 
@@ -67,8 +70,10 @@ def cohort_heatmap(con) -> str:
         "|---|---:|" + "---|" * MONTHS,
     ]
     for month in sorted(sizes):
-        row = [f"{cells[(month, m)]:.0%} {shade(cells[(month, m)])}" if (month, m) in cells else ""
-               for m in range(1, MONTHS + 1)]
+        row = [
+            f"{cells[(month, m)]:.0%} {shade(cells[(month, m)])}" if (month, m) in cells else ""
+            for m in range(1, MONTHS + 1)
+        ]
         lines.append(f"| {month:%Y-%m} | {sizes[month]:,} | " + " | ".join(row) + " |")
     return "\n".join(lines)
 

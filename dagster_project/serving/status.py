@@ -34,10 +34,19 @@ def held_batches(paths: Paths) -> list[dict]:
     for feed in ALL_FEEDS:
         for v in verdicts.held(paths, feed).values():
             for r in json.loads(v["reasons"] or "[]"):
-                out.append({"item": "held_batch", "asset": f"raw/{feed.key}", "location": v["source_file"],
-                            "rule": r["rule"], "observed": r.get("observed"), "allowed": r.get("threshold"),
-                            "since": v["judged_at"], "run_id": v["run_id"],
-                            "fix": "land a corrected file, or " + accept_command(r["suite"], v["source_file"])})
+                out.append(
+                    {
+                        "item": "held_batch",
+                        "asset": f"raw/{feed.key}",
+                        "location": v["source_file"],
+                        "rule": r["rule"],
+                        "observed": r.get("observed"),
+                        "allowed": r.get("threshold"),
+                        "since": v["judged_at"],
+                        "run_id": v["run_id"],
+                        "fix": "land a corrected file, or " + accept_command(r["suite"], v["source_file"]),
+                    }
+                )
     return out
 
 
@@ -59,9 +68,17 @@ def rejected_files(paths: Paths) -> list[dict]:
             newest[r["source_file"]] = r
         for r in newest.values():
             if r["status"] == "rejected" and _unchanged(paths, r):
-                out.append({"item": "rejected_file", "asset": f"raw/{feed.key}", "location": r["source_file"],
-                            "rule": r.get("problem"), "since": r["loaded_at"], "run_id": None,
-                            "fix": "correct the file and land it again, or move it out of the landing zone"})
+                out.append(
+                    {
+                        "item": "rejected_file",
+                        "asset": f"raw/{feed.key}",
+                        "location": r["source_file"],
+                        "rule": r.get("problem"),
+                        "since": r["loaded_at"],
+                        "run_id": None,
+                        "fix": "correct the file and land it again, or move it out of the landing zone",
+                    }
+                )
     return out
 
 
@@ -74,25 +91,46 @@ def run_results(paths: Paths, run_id: str) -> list[dict]:
     try:
         rel = con.execute(
             "select asset, suite, rule, observed_value, threshold, status, run_at from read_parquet(?, union_by_name = true) "
-            "where status in ('warning', 'accepted') order by suite, rule", [[str(f) for f in files]])
-        return [{"item": status, "asset": asset, "location": None, "rule": rule, "observed": observed,
-                 "allowed": allowed, "since": run_at, "run_id": run_id,
-                 "fix": None if status == "accepted" else "does not block; " + accept_command(suite) + " to silence it"}
-                for asset, suite, rule, observed, allowed, status, run_at in rel.fetchall()]
+            "where status in ('warning', 'accepted') order by suite, rule",
+            [[str(f) for f in files]],
+        )
+        return [
+            {
+                "item": status,
+                "asset": asset,
+                "location": None,
+                "rule": rule,
+                "observed": observed,
+                "allowed": allowed,
+                "since": run_at,
+                "run_id": run_id,
+                "fix": None if status == "accepted" else "does not block; " + accept_command(suite) + " to silence it",
+            }
+            for asset, suite, rule, observed, allowed, status, run_at in rel.fetchall()
+        ]
     finally:
         con.close()
 
 
 def status_tables(paths: Paths, run_id: str, held_marts: dict[str, str]) -> dict[str, pd.DataFrame]:
     items = held_batches(paths) + rejected_files(paths)
-    items += [{"item": "held_mart", "asset": f"marts/{mart}", "location": None, "rule": reason, "since": None,
-               "run_id": run_id, "fix": "see the mart's GX check; the snapshot serves its last good version"}
-              for mart, reason in sorted(held_marts.items())]
+    items += [
+        {
+            "item": "held_mart",
+            "asset": f"marts/{mart}",
+            "location": None,
+            "rule": reason,
+            "since": None,
+            "run_id": run_id,
+            "fix": "see the mart's GX check; the snapshot serves its last good version",
+        }
+        for mart, reason in sorted(held_marts.items())
+    ]
     items += run_results(paths, run_id)
-    status = pd.DataFrame(items, columns=STATUS_COLUMNS).astype(
-        {c: "string" for c in STATUS_COLUMNS if c != "since"})
+    status = pd.DataFrame(items, columns=STATUS_COLUMNS).astype({c: "string" for c in STATUS_COLUMNS if c != "since"})
     status["since"] = pd.to_datetime(status["since"])
     accepted = pd.DataFrame(acc.load(paths), columns=list(acc.ACCEPTANCE_COLUMNS)).astype(
-        {c: "string" for c in acc.ACCEPTANCE_COLUMNS if c != "accepted_at"})
+        {c: "string" for c in acc.ACCEPTANCE_COLUMNS if c != "accepted_at"}
+    )
     accepted["accepted_at"] = pd.to_datetime(accepted["accepted_at"])
     return {"quality_status": status, "quality_acceptances": accepted}

@@ -46,7 +46,9 @@ class VectorCrmTranslator(DagsterDbtTranslator):
 # raw/<feed> assets' check is their GX raw suite, which judges each batch before staging may
 # read it and states the same rules (null_rate__<column> = 0, an error). The source tests still
 # run in `dbt build`, over every batch in raw.
-translator = VectorCrmTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=False))
+translator = VectorCrmTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=False)
+)
 
 
 @dbt_assets(
@@ -73,4 +75,6 @@ def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
     # the CLV fit, the mart suites and the publish step read the marts from the local file
     counts = mirror_marts(paths)
     if counts is not None:
-        context.log.info(f"{engine()}: {len(counts)} marts mirrored into {paths.warehouse} ({sum(counts.values()):,} rows)")
+        context.log.info(
+            f"{engine()}: {len(counts)} marts mirrored into {paths.warehouse} ({sum(counts.values()):,} rows)"
+        )

@@ -129,8 +129,7 @@ def _table_entry(feed: Feed) -> dict[str, Any]:
                 "file_format": feed.file_format,
             }
         },
-        "columns": [_column_entry(c) for c in feed.columns]
-        + [_lineage_entry(*lineage) for lineage in LINEAGE_COLUMNS],
+        "columns": [_column_entry(c) for c in feed.columns] + [_lineage_entry(*lineage) for lineage in LINEAGE_COLUMNS],
     }
 
 
@@ -205,22 +204,32 @@ def lake_document() -> dict[str, Any]:
     path = f"{{{{ env_var('{DATA_DIR_ENV}') }}}}/{folder}/**/*.parquet"
     return {
         "version": 2,
-        "sources": [{
-            "name": LAKE_SOURCE,
-            "schema": RAW_SCHEMA,
-            "description": "What the pipeline records about the raw lake itself.",
-            "tables": [{
-                "name": "batch_verdicts",
-                "identifier": raw_table(LAKE_SOURCE, "batch_verdicts"),
-                "description": "One row per verdict on a batch (landed file) of a feed: admitted, held (an error "
-                               "rule of the feed's GX raw suite failed) or accepted (held, then admitted by a "
-                               "person). Append-only; a batch's newest verdict counts. Written by the ingest "
-                               "step's quality gate (dagster_project/ingest/verdicts.py).",
-                "config": {"meta": {"external_location": f"read_parquet('{path}', union_by_name=true)",
-                                    "lake_path": folder}},
-                "columns": [{"name": n, "description": d, "data_type": t} for n, (t, d) in VERDICT_COLUMNS.items()],
-            }],
-        }],
+        "sources": [
+            {
+                "name": LAKE_SOURCE,
+                "schema": RAW_SCHEMA,
+                "description": "What the pipeline records about the raw lake itself.",
+                "tables": [
+                    {
+                        "name": "batch_verdicts",
+                        "identifier": raw_table(LAKE_SOURCE, "batch_verdicts"),
+                        "description": "One row per verdict on a batch (landed file) of a feed: admitted, held (an error "
+                        "rule of the feed's GX raw suite failed) or accepted (held, then admitted by a "
+                        "person). Append-only; a batch's newest verdict counts. Written by the ingest "
+                        "step's quality gate (dagster_project/ingest/verdicts.py).",
+                        "config": {
+                            "meta": {
+                                "external_location": f"read_parquet('{path}', union_by_name=true)",
+                                "lake_path": folder,
+                            }
+                        },
+                        "columns": [
+                            {"name": n, "description": d, "data_type": t} for n, (t, d) in VERDICT_COLUMNS.items()
+                        ],
+                    }
+                ],
+            }
+        ],
     }
 
 

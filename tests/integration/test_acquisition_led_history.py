@@ -58,10 +58,10 @@ def history(seed: int = 2024) -> list[tuple[str, date, str, Decimal, int]]:
 def monthly_files(lines) -> dict[str, str]:
     files: dict[str, list[str]] = {}
     for order_id, day, customer, amount, quantity in sorted(lines, key=lambda x: (x[1], x[0])):
-        month_end = (_month_start((day.year - START.year) * 12 + day.month - START.month + 1) - timedelta(days=1))
-        files.setdefault(f"sales/order_lines/transactions_{month_end}.csv",
-                         ["order_id,order_date,customer_id,net_amount,quantity"]).append(
-            f"{order_id},{day},{customer},{amount},{quantity}")
+        month_end = _month_start((day.year - START.year) * 12 + day.month - START.month + 1) - timedelta(days=1)
+        files.setdefault(
+            f"sales/order_lines/transactions_{month_end}.csv", ["order_id,order_date,customer_id,net_amount,quantity"]
+        ).append(f"{order_id},{day},{customer},{amount},{quantity}")
     return {name: "\n".join(rows) + "\n" for name, rows in files.items()}
 
 
@@ -74,8 +74,14 @@ def published(tmp_path_factory):
     lines = history()
     land(data_dir, monthly_files(lines))
     env = os.environ | {DATA_DIR_ENV: str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    run = subprocess.run([sys.executable, "-m", "dagster_project.run"], env=env, cwd=REPO_ROOT,
-                         capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-m", "dagster_project.run"],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     return data_dir, lines, run
 
 
@@ -92,12 +98,22 @@ def test_it_builds_checks_and_publishes_every_mart(published):
     data_dir, lines, run = published
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        marts = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        marts = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
         errors = con.execute("select suite, rule from quality.latest_results where status = 'error'").fetchall()
         verdicts = {r[0] for r in con.execute("select verdict from quality.batch_verdicts").fetchall()}
     assert errors == [] and verdicts == {"admitted"}
     with duckdb.connect(str(data_dir / "serving" / "warehouse.duckdb"), read_only=True) as con:
-        served = {r[0] for r in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        served = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
         log = con.execute("select mart, status from publish_log").fetchall()
         # every line reaches the served facts, and one customer per customer number
         totals = con.execute("select count(*), sum(net_amount) from marts.fct_order_lines").fetchone()
@@ -110,14 +126,16 @@ def test_it_builds_checks_and_publishes_every_mart(published):
 def test_its_unusual_shape_is_a_warning_in_the_closing_summary(published):
     data_dir, _, run = published
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        warned = set(con.execute("select suite, expectation_key from quality.latest_results where status = 'warning'").fetchall())
+        warned = set(
+            con.execute("select suite, expectation_key from quality.latest_results where status = 'warning'").fetchall()
+        )
     # month 2 more than doubles the customer base (0.25 -> 0.60 of the customers)
     assert ("marts.customer_segment_history", "column_values_to_be_between:customers_vs_month_before") in warned
     # without customer attributes most customers share one profile, so one segment
     assert ("marts.customer_segments", "column_max_to_be_between:share") in warned
     # the console: a line per step, then where things are, then the closing block, which ends it
     out = run.stdout
-    closing = out[out.index("vector-crm pipeline succeeded"):]
+    closing = out[out.index("vector-crm pipeline succeeded") :]
     assert "WARNING     marts/customer_segment_history" in closing and "WARNING     marts/customer_segments" in closing
     assert "Traceback" not in out + run.stderr and "Not executing" not in out
     assert len(out.splitlines()) < 150, out

@@ -21,8 +21,10 @@ def served(tmp_path_factory) -> Paths:
     paths.data_dir.mkdir(parents=True)
     with duckdb.connect(str(paths.warehouse)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.segment_summary as select * from (values ('PB35A', 120), ('CA55A', 30)) "
-                    "as t(segment_code, records)")
+        con.execute(
+            "create table marts.segment_summary as select * from (values ('PB35A', 120), ('CA55A', 30)) "
+            "as t(segment_code, records)"
+        )
     publish(paths, run_id="recipe-run")
     return paths
 
@@ -34,8 +36,9 @@ def test_python_read_only(served):
 
 
 def test_sqlalchemy_duckdb_engine(served):
-    engine = sa.create_engine(f"duckdb:///{served.data_dir / 'serving' / 'warehouse.duckdb'}",
-                              connect_args={"read_only": True})
+    engine = sa.create_engine(
+        f"duckdb:///{served.data_dir / 'serving' / 'warehouse.duckdb'}", connect_args={"read_only": True}
+    )
     with engine.connect() as conn:
         rows = conn.execute(sa.text("select segment_code, records from marts.segment_summary order by 1")).fetchall()
     engine.dispose()
@@ -44,9 +47,17 @@ def test_sqlalchemy_duckdb_engine(served):
 
 def test_duckdb_cli_1x_reads_the_serving_file(served):
     out = subprocess.run(
-        [str(VENV_BIN / "duckdb"), "-readonly", "-csv", str(served.data_dir / "serving" / "warehouse.duckdb"),
-         "-c", "select run_id, sum(row_count) from publish_log group by 1"],
-        capture_output=True, text=True, timeout=60,
+        [
+            str(VENV_BIN / "duckdb"),
+            "-readonly",
+            "-csv",
+            str(served.data_dir / "serving" / "warehouse.duckdb"),
+            "-c",
+            "select run_id, sum(row_count) from publish_log group by 1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["run_id,sum(row_count)", "recipe-run,2"]

@@ -24,8 +24,15 @@ pytestmark = pytest.mark.integration
 
 def _start(paths: Paths) -> subprocess.Popen:
     env = os.environ | {DATA_DIR_ENV: str(paths.data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    return subprocess.Popen([sys.executable, "-m", "dagster_project.run"], env=env, cwd=REPO_ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dagster_project.run"],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _kill_when(run: subprocess.Popen, ready, timeout: float = 600) -> None:
@@ -47,8 +54,11 @@ def _run(paths: Paths) -> str:
 
 def _tables(db, schema: str) -> dict[str, list[str]]:
     with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("select table_name, column_name from information_schema.columns "
-                           "where table_schema = ? order by table_name, ordinal_position", [schema]).fetchall()
+        rows = con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = ? order by table_name, ordinal_position",
+            [schema],
+        ).fetchall()
     out: dict[str, list[str]] = {}
     for table, column in rows:
         if column not in RUN_COLUMNS:
@@ -65,11 +75,19 @@ def _differences(a, b, schema: str) -> dict[str, int]:
         con.execute(f"attach '{b}' as b (read_only)")
         for table, columns in tables.items():
             cols = ", ".join(f'"{c}"' for c in columns)
-            a_rows, b_rows = (f"(select {cols} from {db}.{schema}.{table}" + (
-                f" where {PER_RUN[table]} = (select max({PER_RUN[table]}) from {db}.{schema}.{table}))"
-                if table in PER_RUN else ")") for db in ("a", "b"))
-            n = con.execute(f"select count(*) from ((select * from {a_rows} except all select * from {b_rows}) "
-                            f"union all (select * from {b_rows} except all select * from {a_rows}))").fetchone()[0]
+            a_rows, b_rows = (
+                f"(select {cols} from {db}.{schema}.{table}"
+                + (
+                    f" where {PER_RUN[table]} = (select max({PER_RUN[table]}) from {db}.{schema}.{table}))"
+                    if table in PER_RUN
+                    else ")"
+                )
+                for db in ("a", "b")
+            )
+            n = con.execute(
+                f"select count(*) from ((select * from {a_rows} except all select * from {b_rows}) "
+                f"union all (select * from {b_rows} except all select * from {a_rows}))"
+            ).fetchone()[0]
             if n:
                 diffs[table] = n
     return diffs
@@ -114,7 +132,7 @@ def test_the_next_run_frees_the_dead_runs_slot_and_never_waits(crashed):
 
 
 def test_a_killed_publish_leaves_no_temporary_file_behind(crashed):
-    _, paths, outputs, left = crashed
+    _, paths, _outputs, left = crashed
     assert any(name.startswith(".warehouse.duckdb.") for name in left)  # the kill did hit the copy
     assert not list((paths.data_dir / "serving").rglob(".*.tmp*"))
 
@@ -122,5 +140,9 @@ def test_a_killed_publish_leaves_no_temporary_file_behind(crashed):
 def test_the_recovered_warehouse_and_snapshot_equal_a_clean_build(crashed):
     clean, paths, _, _ = crashed
     assert _differences(clean.warehouse, paths.warehouse, "marts") == {}
-    assert _differences(clean.data_dir / "serving" / "warehouse.duckdb",
-                        paths.data_dir / "serving" / "warehouse.duckdb", "marts") == {}
+    assert (
+        _differences(
+            clean.data_dir / "serving" / "warehouse.duckdb", paths.data_dir / "serving" / "warehouse.duckdb", "marts"
+        )
+        == {}
+    )

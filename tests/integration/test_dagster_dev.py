@@ -32,8 +32,12 @@ def _asset_keys(port: int) -> set[tuple[str, ...]]:
 
 
 def _schedules_and_sensors(port: int) -> tuple[set[str], set[str]]:
-    query = json.dumps({"query": "{ repositoriesOrError { ... on RepositoryConnection { nodes { "
-                                 "schedules { name } sensors { name } } } } }"}).encode()
+    query = json.dumps(
+        {
+            "query": "{ repositoriesOrError { ... on RepositoryConnection { nodes { "
+            "schedules { name } sensors { name } } } } }"
+        }
+    ).encode()
     req = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", query, {"content-type": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as resp:
         nodes = json.load(resp)["data"]["repositoriesOrError"]["nodes"]
@@ -45,8 +49,11 @@ def test_dagster_dev_serves_every_asset(tmp_path):
     dagster = Path(sys.executable).parent / "dagster"
     proc = subprocess.Popen(
         [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port), "-w", "workspace.yaml"],
-        cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env=dict(os.environ, DAGSTER_HOME=str(tmp_path)), start_new_session=True,
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, DAGSTER_HOME=str(tmp_path)),
+        start_new_session=True,
     )
     try:
         keys: set = set()

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +19,6 @@ from typing import Any
 import duckdb
 import pytest
 
-from dagster_project.contracts import Feed, get_feed
-from dagster_project.contracts.base import LINEAGE_COLUMNS
 from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
 from tests.helpers import dbt_executable, write_raw_batch
 
@@ -41,87 +38,306 @@ def build_raw_lake(data_dir: Path) -> None:
     # sales/customers: C001 comes again with a newer updated_at (b2 wins); C002 comes
     # again in a later batch but with an *older* updated_at (b1 wins: the version
     # column beats load order); four phone formats of one number; messy emails.
-    write_raw_batch(data_dir, "sales", "customers", B1, "customers_2024-01.csv", [
-        {"customer_id": "C001", "customer_name": " Ana María Gómez ", "email": "  Ana.Gomez@Example.COM ",
-         "phone": "+57 300 123 4567", "city": "Medellín", "region": "Antioquia", "is_company": False,
-         "birth_date": date(1984, 3, 17), "created_date": date(2023, 5, 2), "updated_at": ts("2024-01-31 23:10:00")},
-        {"customer_id": "C002", "customer_name": "Luis Pérez", "email": "LUIS.PEREZ@example.com",
-         "phone": "3001234567", "city": "Cali", "is_company": False, "updated_at": ts("2024-01-31 23:10:00")},
-        {"customer_id": "C003", "customer_name": "Ferretería El Tornillo SAS", "phone": "(300) 123-4567",
-         "is_company": True, "updated_at": ts("2024-01-31 23:10:00")},
-        {"customer_id": "C004", "customer_name": "Marta Ruiz", "email": "   ", "phone": "057-300-123-4567",
-         "is_company": False, "updated_at": ts("2024-01-31 23:10:00")},
-    ])
-    write_raw_batch(data_dir, "sales", "customers", B2, "customers_2024-02.csv", [
-        {"customer_id": "C001", "customer_name": "Ana María Gómez", "email": " ana.gomez@example.com",
-         "phone": "+57 300 123 4567", "city": "Bogotá", "region": "Cundinamarca", "is_company": False,
-         "birth_date": date(1984, 3, 17), "created_date": date(2023, 5, 2), "updated_at": ts("2024-02-29 23:10:00")},
-        {"customer_id": "C002", "customer_name": "Luis Perez (stale)", "email": "luis@old.example.com",
-         "phone": "3001234567", "city": "Pasto", "is_company": False, "updated_at": ts("2024-01-15 08:00:00")},
-    ])
+    write_raw_batch(
+        data_dir,
+        "sales",
+        "customers",
+        B1,
+        "customers_2024-01.csv",
+        [
+            {
+                "customer_id": "C001",
+                "customer_name": " Ana María Gómez ",
+                "email": "  Ana.Gomez@Example.COM ",
+                "phone": "+57 300 123 4567",
+                "city": "Medellín",
+                "region": "Antioquia",
+                "is_company": False,
+                "birth_date": date(1984, 3, 17),
+                "created_date": date(2023, 5, 2),
+                "updated_at": ts("2024-01-31 23:10:00"),
+            },
+            {
+                "customer_id": "C002",
+                "customer_name": "Luis Pérez",
+                "email": "LUIS.PEREZ@example.com",
+                "phone": "3001234567",
+                "city": "Cali",
+                "is_company": False,
+                "updated_at": ts("2024-01-31 23:10:00"),
+            },
+            {
+                "customer_id": "C003",
+                "customer_name": "Ferretería El Tornillo SAS",
+                "phone": "(300) 123-4567",
+                "is_company": True,
+                "updated_at": ts("2024-01-31 23:10:00"),
+            },
+            {
+                "customer_id": "C004",
+                "customer_name": "Marta Ruiz",
+                "email": "   ",
+                "phone": "057-300-123-4567",
+                "is_company": False,
+                "updated_at": ts("2024-01-31 23:10:00"),
+            },
+        ],
+    )
+    write_raw_batch(
+        data_dir,
+        "sales",
+        "customers",
+        B2,
+        "customers_2024-02.csv",
+        [
+            {
+                "customer_id": "C001",
+                "customer_name": "Ana María Gómez",
+                "email": " ana.gomez@example.com",
+                "phone": "+57 300 123 4567",
+                "city": "Bogotá",
+                "region": "Cundinamarca",
+                "is_company": False,
+                "birth_date": date(1984, 3, 17),
+                "created_date": date(2023, 5, 2),
+                "updated_at": ts("2024-02-29 23:10:00"),
+            },
+            {
+                "customer_id": "C002",
+                "customer_name": "Luis Perez (stale)",
+                "email": "luis@old.example.com",
+                "phone": "3001234567",
+                "city": "Pasto",
+                "is_company": False,
+                "updated_at": ts("2024-01-15 08:00:00"),
+            },
+        ],
+    )
 
     # sales/order_lines: O1 line 2 is returned in b2; O2 has no line numbers (numbered
     # 1, 2 in file order).
-    line = {"order_date": date(2024, 2, 14), "customer_id": "C001", "channel": "store", "quantity": Decimal(1),
-            "discount": Decimal(0), "status": "completed"}
-    write_raw_batch(data_dir, "sales", "order_lines", B1, "orders_2024-02-14.csv", [
-        line | {"order_id": "O1", "order_line": 1, "product_sku": "SKU-1", "net_amount": Decimal("100.00")},
-        line | {"order_id": "O1", "order_line": 2, "product_sku": "SKU-2", "net_amount": Decimal("50.50")},
-        line | {"order_id": "O2", "order_line": None, "product_sku": "SKU-3", "net_amount": Decimal("10.00"),
-                "customer_id": "C002"},
-        line | {"order_id": "O2", "order_line": None, "product_sku": "SKU-4", "net_amount": Decimal("20.00"),
-                "customer_id": "C002"},
-    ])
-    write_raw_batch(data_dir, "sales", "order_lines", B2, "orders_2024-02-14_update.csv", [
-        line | {"order_id": "O1", "order_line": 2, "product_sku": "SKU-2", "net_amount": Decimal("50.50"),
-                "status": "returned"},
-    ])
+    line = {
+        "order_date": date(2024, 2, 14),
+        "customer_id": "C001",
+        "channel": "store",
+        "quantity": Decimal(1),
+        "discount": Decimal(0),
+        "status": "completed",
+    }
+    write_raw_batch(
+        data_dir,
+        "sales",
+        "order_lines",
+        B1,
+        "orders_2024-02-14.csv",
+        [
+            line | {"order_id": "O1", "order_line": 1, "product_sku": "SKU-1", "net_amount": Decimal("100.00")},
+            line | {"order_id": "O1", "order_line": 2, "product_sku": "SKU-2", "net_amount": Decimal("50.50")},
+            line
+            | {
+                "order_id": "O2",
+                "order_line": None,
+                "product_sku": "SKU-3",
+                "net_amount": Decimal("10.00"),
+                "customer_id": "C002",
+            },
+            line
+            | {
+                "order_id": "O2",
+                "order_line": None,
+                "product_sku": "SKU-4",
+                "net_amount": Decimal("20.00"),
+                "customer_id": "C002",
+            },
+        ],
+    )
+    write_raw_batch(
+        data_dir,
+        "sales",
+        "order_lines",
+        B2,
+        "orders_2024-02-14_update.csv",
+        [
+            line
+            | {
+                "order_id": "O1",
+                "order_line": 2,
+                "product_sku": "SKU-2",
+                "net_amount": Decimal("50.50"),
+                "status": "returned",
+            },
+        ],
+    )
 
     # contact_center/interactions: I2 exported again in b2 with its end time.
-    call = {"channel": "phone", "direction": "inbound", "wait_seconds": 10, "talk_seconds": 100, "hold_seconds": 0,
-            "wrap_seconds": 5, "abandoned": False, "self_served": False}
-    write_raw_batch(data_dir, "contact_center", "interactions", B1, "interactions_2024-02-14.csv", [
-        call | {"interaction_id": "I1", "started_at": ts("2024-02-14 09:31:05"), "ended_at": ts("2024-02-14 09:38:40"),
-                "caller_phone": "(300) 123-4567", "customer_id": "C001", "queue": " billing "},
-        call | {"interaction_id": "I2", "started_at": ts("2024-02-14 10:00:00"), "channel": "email",
-                "caller_email": "LUIS.Perez@Example.com  "},
-    ])
-    write_raw_batch(data_dir, "contact_center", "interactions", B2, "interactions_2024-02-14_again.csv", [
-        call | {"interaction_id": "I2", "started_at": ts("2024-02-14 10:00:00"), "ended_at": ts("2024-02-14 10:20:00"),
-                "channel": "email", "caller_email": "LUIS.Perez@Example.com  "},
-    ])
+    call = {
+        "channel": "phone",
+        "direction": "inbound",
+        "wait_seconds": 10,
+        "talk_seconds": 100,
+        "hold_seconds": 0,
+        "wrap_seconds": 5,
+        "abandoned": False,
+        "self_served": False,
+    }
+    write_raw_batch(
+        data_dir,
+        "contact_center",
+        "interactions",
+        B1,
+        "interactions_2024-02-14.csv",
+        [
+            call
+            | {
+                "interaction_id": "I1",
+                "started_at": ts("2024-02-14 09:31:05"),
+                "ended_at": ts("2024-02-14 09:38:40"),
+                "caller_phone": "(300) 123-4567",
+                "customer_id": "C001",
+                "queue": " billing ",
+            },
+            call
+            | {
+                "interaction_id": "I2",
+                "started_at": ts("2024-02-14 10:00:00"),
+                "channel": "email",
+                "caller_email": "LUIS.Perez@Example.com  ",
+            },
+        ],
+    )
+    write_raw_batch(
+        data_dir,
+        "contact_center",
+        "interactions",
+        B2,
+        "interactions_2024-02-14_again.csv",
+        [
+            call
+            | {
+                "interaction_id": "I2",
+                "started_at": ts("2024-02-14 10:00:00"),
+                "ended_at": ts("2024-02-14 10:20:00"),
+                "channel": "email",
+                "caller_email": "LUIS.Perez@Example.com  ",
+            },
+        ],
+    )
 
     # contact_center/cases: K1 opened in b1, closed in b2.
-    write_raw_batch(data_dir, "contact_center", "cases", B1, "cases_2024-02-14.csv", [
-        {"case_id": "K1", "customer_id": "C001", "contact_phone": "3001234567", "opened_at": ts("2024-02-14 09:36:00"),
-         "case_type": "complaint", "category": "delay", "priority": "high", "status": "open", "escalated": False,
-         "updated_at": ts("2024-02-14 09:36:00")},
-        {"case_id": "K2", "customer_id": "C002", "opened_at": ts("2024-02-14 11:00:00"), "case_type": "query",
-         "priority": "medium", "status": "open", "escalated": False, "updated_at": ts("2024-02-14 11:00:00")},
-    ])
-    write_raw_batch(data_dir, "contact_center", "cases", B2, "cases_2024-02-16.csv", [
-        {"case_id": "K1", "customer_id": "C001", "contact_phone": "3001234567", "opened_at": ts("2024-02-14 09:36:00"),
-         "closed_at": ts("2024-02-16 17:02:00"), "case_type": "complaint", "category": "delay", "priority": "high",
-         "status": "closed", "escalated": False, "updated_at": ts("2024-02-16 17:02:00")},
-    ])
+    write_raw_batch(
+        data_dir,
+        "contact_center",
+        "cases",
+        B1,
+        "cases_2024-02-14.csv",
+        [
+            {
+                "case_id": "K1",
+                "customer_id": "C001",
+                "contact_phone": "3001234567",
+                "opened_at": ts("2024-02-14 09:36:00"),
+                "case_type": "complaint",
+                "category": "delay",
+                "priority": "high",
+                "status": "open",
+                "escalated": False,
+                "updated_at": ts("2024-02-14 09:36:00"),
+            },
+            {
+                "case_id": "K2",
+                "customer_id": "C002",
+                "opened_at": ts("2024-02-14 11:00:00"),
+                "case_type": "query",
+                "priority": "medium",
+                "status": "open",
+                "escalated": False,
+                "updated_at": ts("2024-02-14 11:00:00"),
+            },
+        ],
+    )
+    write_raw_batch(
+        data_dir,
+        "contact_center",
+        "cases",
+        B2,
+        "cases_2024-02-16.csv",
+        [
+            {
+                "case_id": "K1",
+                "customer_id": "C001",
+                "contact_phone": "3001234567",
+                "opened_at": ts("2024-02-14 09:36:00"),
+                "closed_at": ts("2024-02-16 17:02:00"),
+                "case_type": "complaint",
+                "category": "delay",
+                "priority": "high",
+                "status": "closed",
+                "escalated": False,
+                "updated_at": ts("2024-02-16 17:02:00"),
+            },
+        ],
+    )
 
     # contact_center/campaign_members: one pilot, one control.
-    write_raw_batch(data_dir, "contact_center", "campaign_members", B1, "members_cmp1.csv", [
-        {"campaign_id": "CMP1", "customer_id": "C001", "test_group": "pilot", "campaign_type": "cross_sell",
-         "contacted_at": ts("2024-03-04 11:15:00"), "responded": True},
-        {"campaign_id": "CMP1", "customer_id": "C002", "test_group": "control", "campaign_type": "cross_sell",
-         "responded": False},
-    ])
+    write_raw_batch(
+        data_dir,
+        "contact_center",
+        "campaign_members",
+        B1,
+        "members_cmp1.csv",
+        [
+            {
+                "campaign_id": "CMP1",
+                "customer_id": "C001",
+                "test_group": "pilot",
+                "campaign_type": "cross_sell",
+                "contacted_at": ts("2024-03-04 11:15:00"),
+                "responded": True,
+            },
+            {
+                "campaign_id": "CMP1",
+                "customer_id": "C002",
+                "test_group": "control",
+                "campaign_type": "cross_sell",
+                "responded": False,
+            },
+        ],
+    )
 
     # web/events: E2 sent twice in the same file (tracker retry): the later line wins.
-    write_raw_batch(data_dir, "web", "events", B1, "events_2024-02-14.jsonl", [
-        {"event_id": "E1", "event_at": ts("2024-02-14 20:01:13"), "anonymous_id": "a9f3", "event_type": "login",
-         "user_email": " Ana.Gomez@Example.com", "device": "mobile"},
-        {"event_id": "E2", "event_at": ts("2024-02-14 20:02:00"), "anonymous_id": "a9f3", "event_type": "page_view",
-         "page": "/home", "device": "mobile"},
-        {"event_id": "E2", "event_at": ts("2024-02-14 20:02:00"), "anonymous_id": "a9f3", "event_type": "page_view",
-         "page": "/home?retry", "device": "mobile"},
-    ])
+    write_raw_batch(
+        data_dir,
+        "web",
+        "events",
+        B1,
+        "events_2024-02-14.jsonl",
+        [
+            {
+                "event_id": "E1",
+                "event_at": ts("2024-02-14 20:01:13"),
+                "anonymous_id": "a9f3",
+                "event_type": "login",
+                "user_email": " Ana.Gomez@Example.com",
+                "device": "mobile",
+            },
+            {
+                "event_id": "E2",
+                "event_at": ts("2024-02-14 20:02:00"),
+                "anonymous_id": "a9f3",
+                "event_type": "page_view",
+                "page": "/home",
+                "device": "mobile",
+            },
+            {
+                "event_id": "E2",
+                "event_at": ts("2024-02-14 20:02:00"),
+                "anonymous_id": "a9f3",
+                "event_type": "page_view",
+                "page": "/home?retry",
+                "device": "mobile",
+            },
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- dbt run
@@ -138,14 +354,21 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckD
     env.pop("VECTOR_CRM_DBT_TARGET", None)
     result = subprocess.run(
         [
-            dbt_executable(), "build",
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(data_dir / "dbt_target"),
-            "--log-path", str(data_dir / "dbt_logs"),
-            "--select", "path:models/staging",
+            dbt_executable(),
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(data_dir / "dbt_target"),
+            "--log-path",
+            str(data_dir / "dbt_logs"),
+            "--select",
+            "path:models/staging",
             # only tests whose every parent is selected (not the marts' tests on staging)
-            "--indirect-selection", "cautious",
+            "--indirect-selection",
+            "cautious",
         ],
         cwd=REPO_ROOT,
         env=env,
@@ -207,7 +430,12 @@ def test_customer_latest_version_wins(warehouse: duckdb.DuckDBPyConnection) -> N
     by_id = {r[0]: r for r in rows}
     # C001: b2 has the newer updated_at
     assert by_id["C001"][1:] == (
-        "Ana María Gómez", "Bogotá", "Cundinamarca", datetime(2024, 2, 29, 23, 10), B2["batch_id"], 2,
+        "Ana María Gómez",
+        "Bogotá",
+        "Cundinamarca",
+        datetime(2024, 2, 29, 23, 10),
+        B2["batch_id"],
+        2,
     )
     # C002: b2 was loaded later but carries an older updated_at, so b1 wins
     assert by_id["C002"][1:3] == ("Luis Pérez", "Cali")
@@ -217,9 +445,7 @@ def test_customer_latest_version_wins(warehouse: duckdb.DuckDBPyConnection) -> N
 
 
 def test_phones_normalised_with_country_code(warehouse: duckdb.DuckDBPyConnection) -> None:
-    rows = _rows(
-        warehouse, "select customer_id, phone, phone_normalized from staging.stg_sales__customers order by 1"
-    )
+    rows = _rows(warehouse, "select customer_id, phone, phone_normalized from staging.stg_sales__customers order by 1")
     assert rows == [
         ("C001", "+57 300 123 4567", "573001234567"),
         ("C002", "3001234567", "573001234567"),
@@ -286,9 +512,10 @@ def test_cases_interactions_events_keep_the_newest_copy(warehouse: duckdb.DuckDB
         ("I2", datetime(2024, 2, 14, 10, 20), None, B2["batch_id"]),
     ]
     # same batch, same file: the later line wins
-    assert _rows(
-        warehouse, "select event_id, page, _source_row from staging.stg_web__events order by 1"
-    ) == [("E1", None, 2), ("E2", "/home?retry", 4)]
+    assert _rows(warehouse, "select event_id, page, _source_row from staging.stg_web__events order by 1") == [
+        ("E1", None, 2),
+        ("E2", "/home?retry", 4),
+    ]
 
 
 def test_lineage_columns_are_kept(warehouse: duckdb.DuckDBPyConnection) -> None:

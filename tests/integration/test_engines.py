@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.engines.postgres import ENV, PgSettings, load_raw, local_server
+from dagster_project.engines.postgres import ENV, load_raw, local_server
 from dagster_project.settings import DATA_DIR_ENV, REPO_ROOT, Paths
 from tests.helpers import PER_RUN, RUN_COLUMNS
 
@@ -42,19 +42,42 @@ def engine_runs(pipeline, postgres, tmp_path_factory):
     """`python -m dagster_project.run` (what make run calls) per engine, both at once."""
     duck = pipeline[0]
     started = {}
-    for name, extra in (("postgres", {ENV["host"]: postgres.host, ENV["port"]: str(postgres.port),
-                                      ENV["user"]: postgres.user, ENV["database"]: postgres.database}),
-                        ("spark", {})):
+    for name, extra in (
+        (
+            "postgres",
+            {
+                ENV["host"]: postgres.host,
+                ENV["port"]: str(postgres.port),
+                ENV["user"]: postgres.user,
+                ENV["database"]: postgres.database,
+            },
+        ),
+        ("spark", {}),
+    ):
         paths = Paths(tmp_path_factory.mktemp(name) / "data")
         shutil.copytree(duck.landing, paths.landing)
-        env = os.environ | extra | {DATA_DIR_ENV: str(paths.data_dir), "VECTOR_CRM_DBT_TARGET": name,
-                                    "DAGSTER_HOME": str(paths.data_dir / "dagster_home"),
-                                    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        env = (
+            os.environ
+            | extra
+            | {
+                DATA_DIR_ENV: str(paths.data_dir),
+                "VECTOR_CRM_DBT_TARGET": name,
+                "DAGSTER_HOME": str(paths.data_dir / "dagster_home"),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            }
+        )
         (paths.data_dir / "dagster_home").mkdir(parents=True)
         # output to files, not pipes: a full pipe would stall one run while the test waits on the other
-        out, err = (open(paths.data_dir.parent / f"run.{kind}", "w+", encoding="utf-8") for kind in ("out", "err"))
-        started[name] = (paths, out, err, subprocess.Popen([sys.executable, "-m", "dagster_project.run"], env=env,
-                                                           cwd=REPO_ROOT, stdout=out, stderr=err, text=True))
+        # closed after the runs, below
+        out, err = (open(paths.data_dir.parent / f"run.{kind}", "w+", encoding="utf-8") for kind in ("out", "err"))  # noqa: SIM115
+        started[name] = (
+            paths,
+            out,
+            err,
+            subprocess.Popen(
+                [sys.executable, "-m", "dagster_project.run"], env=env, cwd=REPO_ROOT, stdout=out, stderr=err, text=True
+            ),
+        )
     runs = {}
     for name, (paths, out, err, process) in started.items():
         process.wait(timeout=1800)
@@ -91,8 +114,10 @@ def _select(path: Path, columns: dict[str, str], where: str) -> str:
     out = []
     for c, t in columns.items():
         if t in ("DOUBLE", "FLOAT") or t.startswith("DECIMAL"):
-            out.append(f'case when "{c}" = 0 then 0 else round(cast("{c}" as double) / pow(10, floor(log10(abs('
-                       f'cast("{c}" as double))))), 9) * pow(10, floor(log10(abs(cast("{c}" as double))))) end')
+            out.append(
+                f'case when "{c}" = 0 then 0 else round(cast("{c}" as double) / pow(10, floor(log10(abs('
+                f'cast("{c}" as double))))), 9) * pow(10, floor(log10(abs(cast("{c}" as double))))) end'
+            )
         else:
             out.append(f'cast("{c}" as varchar)')
     return f"select {', '.join(out)} from read_parquet('{path}') {where}"
@@ -109,7 +134,9 @@ def test_make_run_engine_postgres_builds_checks_and_publishes(on_postgres):
 def test_make_run_engine_spark_builds_checks_and_publishes(on_spark):
     _, paths, run = on_spark
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-3000:]
-    assert "spark: " in (paths.dagster_home / "last_run.log").read_text() and "vector-crm pipeline succeeded" in run.stdout
+    assert (
+        "spark: " in (paths.dagster_home / "last_run.log").read_text() and "vector-crm pipeline succeeded" in run.stdout
+    )
     with duckdb.connect(str(paths.data_dir / "serving" / "warehouse.duckdb"), read_only=True) as con:
         assert {s for (s,) in con.execute("select distinct status from publish_log").fetchall()} == {"published"}
     # the lake is read in place: Spark's raw tables hold no copy of it
@@ -133,11 +160,15 @@ def test_every_served_mart_equals_the_duckdb_build(on_engine):
         a, b = duck_dir / f"{mart}.parquet", other_dir / f"{mart}.parquet"
         columns = {c: t for c, t in _columns(con, a).items() if c not in RUN_COLUMNS}
         assert list(columns) == [c for c in _columns(con, b) if c not in RUN_COLUMNS], mart
-        where = (f"where {PER_RUN[mart]} = (select max({PER_RUN[mart]}) from read_parquet('{{}}'))"
-                 if mart in PER_RUN else "")
+        where = (
+            f"where {PER_RUN[mart]} = (select max({PER_RUN[mart]}) from read_parquet('{{}}'))"
+            if mart in PER_RUN
+            else ""
+        )
         sa, sb = _select(a, columns, where.format(a)), _select(b, columns, where.format(b))
-        n = con.execute(f"select (select count(*) from ({sa} except all {sb})) + "
-                        f"(select count(*) from ({sb} except all {sa}))").fetchone()[0]
+        n = con.execute(
+            f"select (select count(*) from ({sa} except all {sb})) + (select count(*) from ({sb} except all {sa}))"
+        ).fetchone()[0]
         if n:
             differences[mart] = n
     assert differences == {}
@@ -148,7 +179,9 @@ def test_the_raw_load_copies_each_batch_once(on_postgres, postgres):
     assert run.returncode == 0
     again = load_raw(paths, postgres, say=lambda _: None)
     # nothing new in the lake: no feed copies a row; the verdicts are replaced whole
-    assert {t: n for t, n in again.items() if t != "lake__batch_verdicts"} == {t: 0 for t in again if t != "lake__batch_verdicts"}
+    assert {t: n for t, n in again.items() if t != "lake__batch_verdicts"} == {
+        t: 0 for t in again if t != "lake__batch_verdicts"
+    }
     con = postgres.connect()
     try:
         with con.cursor() as cur:
@@ -157,6 +190,8 @@ def test_the_raw_load_copies_each_batch_once(on_postgres, postgres):
     finally:
         con.close()
     with duckdb.connect() as duck:
-        expected = duck.execute("select count(*), count(distinct _batch_id) from read_parquet(?)",
-                                [str(paths.raw / "sales" / "order_lines" / "*.parquet")]).fetchone()
+        expected = duck.execute(
+            "select count(*), count(distinct _batch_id) from read_parquet(?)",
+            [str(paths.raw / "sales" / "order_lines" / "*.parquet")],
+        ).fetchone()
     assert (rows, batches) == expected

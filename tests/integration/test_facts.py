@@ -112,7 +112,9 @@ def test_order_amounts_add_up_to_the_raw_lake(built, warehouse):
     ).fetchone()
     zero = Decimal(0)
     assert orders == (
-        by_status.get("completed", zero), by_status.get("cancelled", zero), by_status.get("returned", zero)
+        by_status.get("completed", zero),
+        by_status.get("cancelled", zero),
+        by_status.get("returned", zero),
     )
 
 
@@ -146,17 +148,20 @@ def test_logged_in_sessions_and_anonymous_history_are_attributed(warehouse):
     assert rules.get("session_customer_number", 0) > 0
     assert rules.get("visitor", 0) > 0, "anonymous sessions of visitors who logged in are stitched"
     # a session attributed by its own login or its visitor never carries the missing key
-    assert _one(
-        warehouse,
-        "select count(*) from marts.fct_web_sessions "
-        f"where identification_rule <> 'unidentified' and customer_key = '{MISSING_CUSTOMER_KEY}'",
-    ) == 0
+    assert (
+        _one(
+            warehouse,
+            "select count(*) from marts.fct_web_sessions "
+            f"where identification_rule <> 'unidentified' and customer_key = '{MISSING_CUSTOMER_KEY}'",
+        )
+        == 0
+    )
 
 
 def test_every_fact_customer_key_is_in_dim_customers(warehouse):
-    assert _one(
-        warehouse, f"select count(*) from marts.dim_customers where customer_key = '{MISSING_CUSTOMER_KEY}'"
-    ) == 1
+    assert (
+        _one(warehouse, f"select count(*) from marts.dim_customers where customer_key = '{MISSING_CUSTOMER_KEY}'") == 1
+    )
     for fact in FACTS:
         orphans = _one(
             warehouse,

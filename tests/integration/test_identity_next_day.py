@@ -21,7 +21,9 @@ BLOCKING = ("held", "rejected", "not_run", "error")
 
 def _identity_map(data_dir) -> dict[tuple[str, str], str]:
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        rows = con.execute("select source_feed, source_record_id, customer_key from marts.customer_identity_map").fetchall()
+        rows = con.execute(
+            "select source_feed, source_record_id, customer_key from marts.customer_identity_map"
+        ).fetchall()
     return {(feed, rid): key for feed, rid, key in rows}
 
 
@@ -46,7 +48,9 @@ def two_loads(pipeline, tmp_path_factory):
             shutil.copy2(p, data_dir / "landing" / p.relative_to(full.landing))
         second = run_job(data_dir, instance)
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
-        merges = set(con.execute("select retired_customer_key, surviving_customer_key from marts.customer_key_merges").fetchall())
+        merges = set(
+            con.execute("select retired_customer_key, surviving_customer_key from marts.customer_key_merges").fetchall()
+        )
     return before, _identity_map(data_dir), merges, held_back, (first, second)
 
 

@@ -33,74 +33,177 @@ SELECT = ["+path:models/marts/customers", "+int_identity__identifier_keys", "ide
 
 
 def customer(cid, name, created, **extra):
-    return {"customer_id": cid, "customer_name": name, "created_date": created, "is_company": False,
-            "updated_at": datetime.combine(created, datetime.min.time())} | extra
+    return {
+        "customer_id": cid,
+        "customer_name": name,
+        "created_date": created,
+        "is_company": False,
+        "updated_at": datetime.combine(created, datetime.min.time()),
+    } | extra
 
 
 def first_load(data_dir: Path) -> None:
-    write_raw_batch(data_dir, "sales", "customers", B1, "customers_b1.csv", [
-        # document (and email case): C01 and C02 are one person
-        customer("C01", "Ana María Gómez", date(2023, 1, 10), document_id="52.345.678",
-                 email="ana.gomez@example.com", phone="3001112233", city="Medellín", birth_date=date(1984, 3, 17)),
-        customer("C02", "ANA MARIA GOMEZ", date(2023, 6, 1), document_id="52345678", email="Ana.Gomez@Example.com "),
-        # household: one phone, two people (different given names and documents)
-        customer("C03", "Luis Pérez", date(2023, 2, 1), document_id="111", phone="3009998877"),
-        customer("C04", "Marta Pérez", date(2023, 2, 2), document_id="222", phone="+57 300 999 8877"),
-        # email_one_edit: one letter apart, same given name
-        customer("C05", "Sofía López", date(2023, 3, 1), email="sofia.lopez@example.com"),
-        customer("C06", "Sofia Lopez", date(2023, 4, 1), email="sofia.lopex@example.com"),
-        # one edit apart but in a digit: two people
-        customer("C07", "Juan Díaz", date(2023, 3, 5), email="juan.diaz12@example.com"),
-        customer("C08", "Juan Diaz", date(2023, 3, 6), email="juan.diaz13@example.com"),
-        # name_city_birth
-        customer("C09", "Camilo Andrés Torres", date(2023, 5, 1), city="Cali", birth_date=date(1990, 1, 1)),
-        customer("C10", "Camilo Andres Torres R", date(2023, 7, 1), city="CALI", birth_date=date(1990, 1, 1)),
-        # shared mailbox: two people
-        customer("C11", "Rosa Méndez", date(2023, 1, 1), email="info@empresa.com"),
-        customer("C12", "Jorge Ríos", date(2023, 1, 2), email="INFO@empresa.com"),
-        # merged with a contact-only customer by the second load
-        customer("C16", "Diego Vargas", date(2023, 2, 1), phone="3031111111"),
-    ])
+    write_raw_batch(
+        data_dir,
+        "sales",
+        "customers",
+        B1,
+        "customers_b1.csv",
+        [
+            # document (and email case): C01 and C02 are one person
+            customer(
+                "C01",
+                "Ana María Gómez",
+                date(2023, 1, 10),
+                document_id="52.345.678",
+                email="ana.gomez@example.com",
+                phone="3001112233",
+                city="Medellín",
+                birth_date=date(1984, 3, 17),
+            ),
+            customer(
+                "C02", "ANA MARIA GOMEZ", date(2023, 6, 1), document_id="52345678", email="Ana.Gomez@Example.com "
+            ),
+            # household: one phone, two people (different given names and documents)
+            customer("C03", "Luis Pérez", date(2023, 2, 1), document_id="111", phone="3009998877"),
+            customer("C04", "Marta Pérez", date(2023, 2, 2), document_id="222", phone="+57 300 999 8877"),
+            # email_one_edit: one letter apart, same given name
+            customer("C05", "Sofía López", date(2023, 3, 1), email="sofia.lopez@example.com"),
+            customer("C06", "Sofia Lopez", date(2023, 4, 1), email="sofia.lopex@example.com"),
+            # one edit apart but in a digit: two people
+            customer("C07", "Juan Díaz", date(2023, 3, 5), email="juan.diaz12@example.com"),
+            customer("C08", "Juan Diaz", date(2023, 3, 6), email="juan.diaz13@example.com"),
+            # name_city_birth
+            customer("C09", "Camilo Andrés Torres", date(2023, 5, 1), city="Cali", birth_date=date(1990, 1, 1)),
+            customer("C10", "Camilo Andres Torres R", date(2023, 7, 1), city="CALI", birth_date=date(1990, 1, 1)),
+            # shared mailbox: two people
+            customer("C11", "Rosa Méndez", date(2023, 1, 1), email="info@empresa.com"),
+            customer("C12", "Jorge Ríos", date(2023, 1, 2), email="INFO@empresa.com"),
+            # merged with a contact-only customer by the second load
+            customer("C16", "Diego Vargas", date(2023, 2, 1), phone="3031111111"),
+        ],
+    )
     line = {"order_line": 1, "quantity": Decimal(1), "net_amount": Decimal("10.00"), "status": "completed"}
-    write_raw_batch(data_dir, "sales", "order_lines", B1, "orders_b1.csv", [
-        line | {"order_id": "O1", "order_date": date(2024, 1, 15), "customer_id": "C01"},
-        line | {"order_id": "O2", "order_date": date(2024, 1, 20), "customer_id": "C99"},  # not in the master
-    ])
+    write_raw_batch(
+        data_dir,
+        "sales",
+        "order_lines",
+        B1,
+        "orders_b1.csv",
+        [
+            line | {"order_id": "O1", "order_date": date(2024, 1, 15), "customer_id": "C01"},
+            line | {"order_id": "O2", "order_date": date(2024, 1, 20), "customer_id": "C99"},  # not in the master
+        ],
+    )
     call = {"channel": "phone", "direction": "inbound"}
-    write_raw_batch(data_dir, "contact_center", "interactions", B1, "interactions_b1.csv", [
-        call | {"interaction_id": "I1", "started_at": ts("2024-01-02 09:00:00"), "caller_phone": "300 999 8877"},
-        call | {"interaction_id": "I2", "started_at": ts("2024-01-03 09:00:00"), "caller_phone": "3020000001"},
-        call | {"interaction_id": "I3", "started_at": ts("2024-01-05 09:00:00"), "channel": "email",
-                "caller_email": "dvargas@example.com"},
-        call | {"interaction_id": "I4", "started_at": ts("2024-01-07 09:00:00"), "customer_id": "C01",
-                "caller_phone": "3001112233"},
-        call | {"interaction_id": "I5", "started_at": ts("2024-01-08 09:00:00"), "channel": "chat"},
-    ])
-    write_raw_batch(data_dir, "contact_center", "cases", B1, "cases_b1.csv", [
-        {"case_id": "K1", "opened_at": ts("2024-01-04 10:00:00"), "case_type": "query",
-         "contact_email": "carla@example.com", "contact_phone": "302 000 0001", "updated_at": ts("2024-01-04 10:00:00")},
-    ])
-    write_raw_batch(data_dir, "contact_center", "campaign_members", B1, "members_b1.csv", [
-        {"campaign_id": "CMP1", "customer_id": "C03", "test_group": "pilot", "contacted_at": ts("2024-02-01 10:00:00")},
-    ])
-    write_raw_batch(data_dir, "web", "events", B1, "events_b1.jsonl", [
-        # a transitive chain: v1 -email- K1 -phone- I2
-        {"event_id": "E1", "event_at": ts("2024-01-06 20:00:00"), "anonymous_id": "v1", "event_type": "page_view"},
-        {"event_id": "E2", "event_at": ts("2024-01-06 20:01:00"), "anonymous_id": "v1", "event_type": "login",
-         "user_email": "Carla@example.com"},
-        {"event_id": "E3", "event_at": ts("2024-01-06 21:00:00"), "anonymous_id": "v2", "event_type": "page_view"},
-    ])
+    write_raw_batch(
+        data_dir,
+        "contact_center",
+        "interactions",
+        B1,
+        "interactions_b1.csv",
+        [
+            call | {"interaction_id": "I1", "started_at": ts("2024-01-02 09:00:00"), "caller_phone": "300 999 8877"},
+            call | {"interaction_id": "I2", "started_at": ts("2024-01-03 09:00:00"), "caller_phone": "3020000001"},
+            call
+            | {
+                "interaction_id": "I3",
+                "started_at": ts("2024-01-05 09:00:00"),
+                "channel": "email",
+                "caller_email": "dvargas@example.com",
+            },
+            call
+            | {
+                "interaction_id": "I4",
+                "started_at": ts("2024-01-07 09:00:00"),
+                "customer_id": "C01",
+                "caller_phone": "3001112233",
+            },
+            call | {"interaction_id": "I5", "started_at": ts("2024-01-08 09:00:00"), "channel": "chat"},
+        ],
+    )
+    write_raw_batch(
+        data_dir,
+        "contact_center",
+        "cases",
+        B1,
+        "cases_b1.csv",
+        [
+            {
+                "case_id": "K1",
+                "opened_at": ts("2024-01-04 10:00:00"),
+                "case_type": "query",
+                "contact_email": "carla@example.com",
+                "contact_phone": "302 000 0001",
+                "updated_at": ts("2024-01-04 10:00:00"),
+            },
+        ],
+    )
+    write_raw_batch(
+        data_dir,
+        "contact_center",
+        "campaign_members",
+        B1,
+        "members_b1.csv",
+        [
+            {
+                "campaign_id": "CMP1",
+                "customer_id": "C03",
+                "test_group": "pilot",
+                "contacted_at": ts("2024-02-01 10:00:00"),
+            },
+        ],
+    )
+    write_raw_batch(
+        data_dir,
+        "web",
+        "events",
+        B1,
+        "events_b1.jsonl",
+        [
+            # a transitive chain: v1 -email- K1 -phone- I2
+            {"event_id": "E1", "event_at": ts("2024-01-06 20:00:00"), "anonymous_id": "v1", "event_type": "page_view"},
+            {
+                "event_id": "E2",
+                "event_at": ts("2024-01-06 20:01:00"),
+                "anonymous_id": "v1",
+                "event_type": "login",
+                "user_email": "Carla@example.com",
+            },
+            {"event_id": "E3", "event_at": ts("2024-01-06 21:00:00"), "anonymous_id": "v2", "event_type": "page_view"},
+        ],
+    )
 
 
 def second_load(data_dir: Path) -> None:
-    write_raw_batch(data_dir, "sales", "customers", B2, "customers_b2.csv", [
-        customer("C17", "Pablo Sánchez", date(2024, 2, 15), email="pablo@example.com"),
-    ])
-    write_raw_batch(data_dir, "web", "events", B2, "events_b2.jsonl", [
-        # C16 logs in with the email of contact I3: the two customers are one
-        {"event_id": "E4", "event_at": ts("2024-02-10 08:00:00"), "anonymous_id": "v3", "event_type": "login",
-         "customer_id": "C16", "user_email": "dvargas@example.com"},
-    ])
+    write_raw_batch(
+        data_dir,
+        "sales",
+        "customers",
+        B2,
+        "customers_b2.csv",
+        [
+            customer("C17", "Pablo Sánchez", date(2024, 2, 15), email="pablo@example.com"),
+        ],
+    )
+    write_raw_batch(
+        data_dir,
+        "web",
+        "events",
+        B2,
+        "events_b2.jsonl",
+        [
+            # C16 logs in with the email of contact I3: the two customers are one
+            {
+                "event_id": "E4",
+                "event_at": ts("2024-02-10 08:00:00"),
+                "anonymous_id": "v3",
+                "event_type": "login",
+                "customer_id": "C16",
+                "user_email": "dvargas@example.com",
+            },
+        ],
+    )
 
 
 def key(record_uid: str) -> str:
@@ -140,10 +243,27 @@ FIRST = {
 def dbt_build(data_dir: Path, select: list[str] = SELECT) -> None:
     env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(
-        [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(data_dir / "dbt_target"), "--log-path", str(data_dir / "dbt_logs"),
-         "--select", *select, "--indirect-selection", "cautious"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600,
+        [
+            dbt_executable(),
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(data_dir / "dbt_target"),
+            "--log-path",
+            str(data_dir / "dbt_logs"),
+            "--select",
+            *select,
+            "--indirect-selection",
+            "cautious",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
 
@@ -154,8 +274,10 @@ def read(data_dir: Path, sql: str) -> list[tuple]:
 
 
 def identity_map(data_dir: Path) -> dict[str, tuple[str, str]]:
-    rows = read(data_dir, "select source_feed || ':' || source_record_id, customer_key, match_rule "
-                          "from marts.customer_identity_map")
+    rows = read(
+        data_dir,
+        "select source_feed || ':' || source_record_id, customer_key, match_rule from marts.customer_identity_map",
+    )
     return {uid: (k, rule) for uid, k, rule in rows}
 
 
@@ -172,8 +294,14 @@ def loads(tmp_path_factory):
     again_history = read(data_dir, "select count(*) from intermediate.int_identity__key_history")[0][0]
     second_load(data_dir)
     dbt_build(data_dir)
-    return {"dir": data_dir, "first": first, "first_dim": first_dim, "again": again,
-            "history": (first_history, again_history), "second": identity_map(data_dir)}
+    return {
+        "dir": data_dir,
+        "first": first,
+        "first_dim": first_dim,
+        "again": again,
+        "history": (first_history, again_history),
+        "second": identity_map(data_dir),
+    }
 
 
 def test_each_rule_clusters_the_records_worked_out_by_hand(loads):
@@ -199,34 +327,65 @@ def test_second_load_keeps_every_key_except_the_recorded_merge(loads):
     assert second["interactions:I3"][0] == key("customers:C16")  # the older customer's key survives
     assert second["events:v3"] == (key("customers:C16"), "customer_number")
     assert second["customers:C17"] == (key("customers:C17"), "single_record")
-    merges = read(loads["dir"], "select retired_customer_key, surviving_customer_key, records_moved, run_sequence "
-                                "from marts.customer_key_merges")
+    merges = read(
+        loads["dir"],
+        "select retired_customer_key, surviving_customer_key, records_moved, run_sequence "
+        "from marts.customer_key_merges",
+    )
     # run 2 of the register: the re-run on the same data changed nothing, so it left no rows
     assert merges == [(key("interactions:I3"), key("customers:C16"), 1, 2)]
 
 
 def test_identifier_lookup_follows_the_merge(loads):
-    rows = read(loads["dir"], "select identifier_type, customer_key from intermediate.int_identity__identifier_keys "
-                              "where identifier_value in ('dvargas@example.com', 'C16') order by 1")
+    rows = read(
+        loads["dir"],
+        "select identifier_type, customer_key from intermediate.int_identity__identifier_keys "
+        "where identifier_value in ('dvargas@example.com', 'C16') order by 1",
+    )
     assert rows == [("customer_number", key("customers:C16")), ("email", key("customers:C16"))]
 
 
 def test_shared_identifiers_resolve_nothing_on_their_own(loads):
-    rows = read(loads["dir"], "select identifier_type, identifier_value from intermediate.int_identity__shared_identifiers "
-                              "order by 1, 2")
+    rows = read(
+        loads["dir"],
+        "select identifier_type, identifier_value from intermediate.int_identity__shared_identifiers order by 1, 2",
+    )
     assert rows == [("email", "info@empresa.com"), ("phone", "573009998877")]
 
 
 def test_golden_record_carries_no_raw_personal_data(loads):
-    raw = {"ana.gomez@example.com", "3001112233", "573001112233", "52.345.678", "52345678", "ana maria gomez",
-           "Ana María Gómez", "carla@example.com", "573020000001"}
+    raw = {
+        "ana.gomez@example.com",
+        "3001112233",
+        "573001112233",
+        "52.345.678",
+        "52345678",
+        "ana maria gomez",
+        "Ana María Gómez",
+        "carla@example.com",
+        "573020000001",
+    }
     values = {v for row in read(loads["dir"], "select * from marts.dim_customers") for v in row if isinstance(v, str)}
     assert not values & raw
-    ana = read(loads["dir"], f"select customer_type, customer_name_masked, email_masked, phone_masked, city, birth_year, "
-                             f"erp_customer_numbers, primary_customer_number, sources_present, source_records, "
-                             f"email_hash "
-                             f"from marts.dim_customers where customer_key = '{key('customers:C01')}'")
-    assert ana == [("person", "A*** M***", "a***@example.com", "********2233", "Medellín", 1984, 2, "C01",
-                    "sales,contact_center", 4,
-                    hmac.new(bytes.fromhex(os.environ[PII_SECRET_ENV]), b"ana.gomez@example.com",
-                             hashlib.sha256).hexdigest())]
+    ana = read(
+        loads["dir"],
+        f"select customer_type, customer_name_masked, email_masked, phone_masked, city, birth_year, "
+        f"erp_customer_numbers, primary_customer_number, sources_present, source_records, "
+        f"email_hash "
+        f"from marts.dim_customers where customer_key = '{key('customers:C01')}'",
+    )
+    assert ana == [
+        (
+            "person",
+            "A*** M***",
+            "a***@example.com",
+            "********2233",
+            "Medellín",
+            1984,
+            2,
+            "C01",
+            "sales,contact_center",
+            4,
+            hmac.new(bytes.fromhex(os.environ[PII_SECRET_ENV]), b"ana.gomez@example.com", hashlib.sha256).hexdigest(),
+        )
+    ]

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.integration.test_identity_rules import dbt_build, read
 from tests.helpers import ingest_landing, land
+from tests.integration.test_identity_rules import dbt_build, read
 
 pytestmark = pytest.mark.integration
 
@@ -33,16 +33,27 @@ def data_dir(tmp_path_factory):
 
 
 def test_one_customer_per_customer_number(data_dir):
-    rows = read(data_dir, "select source_feed, source_record_id, customer_key, match_rule "
-                          "from marts.customer_identity_map order by 2")
+    rows = read(
+        data_dir,
+        "select source_feed, source_record_id, customer_key, match_rule from marts.customer_identity_map order by 2",
+    )
     key = {cid: hashlib.md5(f"order_lines:{cid}".encode()).hexdigest() for cid in ("C7", "C8")}
-    assert rows == [("order_lines", "C7", key["C7"], "single_record"), ("order_lines", "C8", key["C8"], "single_record")]
-    dim = read(data_dir, "select customer_key, first_seen_date, sources_present from marts.dim_customers "
-                         "where not is_missing_member order by first_seen_date")
+    assert rows == [
+        ("order_lines", "C7", key["C7"], "single_record"),
+        ("order_lines", "C8", key["C8"], "single_record"),
+    ]
+    dim = read(
+        data_dir,
+        "select customer_key, first_seen_date, sources_present from marts.dim_customers "
+        "where not is_missing_member order by first_seen_date",
+    )
     assert dim == [(key["C7"], date(2024, 1, 5), "sales"), (key["C8"], date(2024, 3, 1), "sales")]
 
 
 def test_every_order_line_keeps_its_customer(data_dir):
-    rows = read(data_dir, "select customer_id, count(*), count(distinct customer_key), sum(net_amount) "
-                          "from marts.fct_order_lines group by 1 order by 1")
+    rows = read(
+        data_dir,
+        "select customer_id, count(*), count(distinct customer_key), sum(net_amount) "
+        "from marts.fct_order_lines group by 1 order by 1",
+    )
     assert rows == [("C7", 3, 1, Decimal("23.00")), ("C8", 1, 1, Decimal("3.50"))]

@@ -1,4 +1,5 @@
-"""`make lint` stays clean: SQLFluff with the dbt templater over every model."""
+"""`make lint` stays clean: SQLFluff with the dbt templater over every model, ruff (lint rules
+and formatting, configured in pyproject.toml) over the Python."""
 
 import subprocess
 import sys
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -16,3 +17,10 @@ def test_sqlfluff_finds_nothing_in_the_models():
     out = subprocess.run([str(sqlfluff), "lint", "models"], cwd=DBT_PROJECT_DIR, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     assert "All Finished" in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]])
+def test_ruff_finds_nothing_in_the_python(command):
+    ruff = Path(sys.executable).parent / "ruff"
+    out = subprocess.run([str(ruff), *command], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]

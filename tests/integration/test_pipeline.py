@@ -82,7 +82,9 @@ def test_dagster_dbt_runs_reuse_one_target_folder_in_the_data_directory(pipeline
     assert run_results["args"]["which"] == "build"
     # and dagster-dbt's default, a new dbt/target/<run id> folder per run, was not used
     since_landing = paths.landing.stat().st_mtime
-    per_run = [p for p in (DBT_PROJECT_DIR / "target").glob("vector_crm_dbt_assets-*") if p.stat().st_mtime >= since_landing]
+    per_run = [
+        p for p in (DBT_PROJECT_DIR / "target").glob("vector_crm_dbt_assets-*") if p.stat().st_mtime >= since_landing
+    ]
     assert per_run == []
 
 
@@ -92,7 +94,9 @@ def test_every_landed_row_is_in_raw_or_quarantine(pipeline):
     for feed in ALL_FEEDS:
         landed = len(_landing_records(paths, feed))
         raw, quarantined = (
-            con.execute("select count(*) from read_parquet(?)", [str(layer / feed.source / feed.name / "*.parquet")]).fetchone()[0]
+            con.execute(
+                "select count(*) from read_parquet(?)", [str(layer / feed.source / feed.name / "*.parquet")]
+            ).fetchone()[0]
             for layer in (paths.raw, paths.quarantine)
         )
         assert raw + quarantined == landed, feed.key
@@ -134,6 +138,7 @@ def test_staging_counts_equal_distinct_valid_keys_in_the_landing_files(pipeline)
 def test_definitions_validate_from_the_command_line():
     out = subprocess.run(
         [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "dagster_project.definitions"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 0, out.stdout + out.stderr

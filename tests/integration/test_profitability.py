@@ -77,18 +77,24 @@ def warehouse(pipeline) -> Iterator[duckdb.DuckDBPyConnection]:
 def expected(warehouse) -> dict:
     """Every customer's profitability, computed from the facts by the written definitions."""
     as_of = warehouse.execute("select max(order_date) from marts.fct_orders").fetchone()[0]
-    segments = {r["customer_key"]: r["segment_code"] for r in query_dicts(warehouse, "select customer_key, segment_code from marts.customer_segments")}
+    segments = {
+        r["customer_key"]: r["segment_code"]
+        for r in query_dicts(warehouse, "select customer_key, segment_code from marts.customer_segments")
+    }
     margin_rate = {r["product_line"]: Decimal(r["default_margin_rate"]) for r in _seed("product_lines")}
-    rates = {(r["cost_driver"], r["channel"], r["direction"]): Decimal(r["cost_per_unit"]) for r in _seed("channel_costs")}
+    rates = {
+        (r["cost_driver"], r["channel"], r["direction"]): Decimal(r["cost_per_unit"]) for r in _seed("channel_costs")
+    }
 
     zero = Decimal(0)
-    cust: dict[str, dict] = {
-        k: {p: defaultdict(lambda: zero) for p in ("current", "previous")} for k in segments
-    }
+    cust: dict[str, dict] = {k: {p: defaultdict(lambda: zero) for p in ("current", "previous")} for k in segments}
     # customer -> line -> [order lines, purchase lines, revenue, cost of goods]
     lines: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(lambda: [0, 0, zero, zero]))
-    for r in query_dicts(warehouse, """select customer_key, order_date, product_line, net_amount, cost_amount
-                                 from marts.fct_order_lines where status = 'completed'"""):
+    for r in query_dicts(
+        warehouse,
+        """select customer_key, order_date, product_line, net_amount, cost_amount
+                                 from marts.fct_order_lines where status = 'completed'""",
+    ):
         period = _period(as_of, r["order_date"])
         if period is None or r["customer_key"] not in cust:  # the missing member is no customer
             continue
@@ -106,8 +112,11 @@ def expected(warehouse) -> dict:
             entry[1] += r["net_amount"] >= 0
             entry[2] += r["net_amount"]
             entry[3] += cost
-    for r in query_dicts(warehouse, """select customer_key, interaction_date, channel, direction, handle_seconds
-                                 from marts.fct_interactions"""):
+    for r in query_dicts(
+        warehouse,
+        """select customer_key, interaction_date, channel, direction, handle_seconds
+                                 from marts.fct_interactions""",
+    ):
         period = _period(as_of, r["interaction_date"])
         if period is None or r["customer_key"] not in cust:
             continue
@@ -115,8 +124,11 @@ def expected(warehouse) -> dict:
         c["contacts"] += 1
         c["cost"] += _rate(rates, "contact", r["channel"], r["direction"])
         c["cost"] += Decimal(r["handle_seconds"]) * _rate(rates, "handle_minute", r["channel"], r["direction"]) / 60
-    for r in query_dicts(warehouse, """select customer_key, order_date, channel, order_status, returned_lines
-                                 from marts.fct_orders"""):
+    for r in query_dicts(
+        warehouse,
+        """select customer_key, order_date, channel, order_status, returned_lines
+                                 from marts.fct_orders""",
+    ):
         period = _period(as_of, r["order_date"])
         if period is None or r["customer_key"] not in cust:
             continue
@@ -174,7 +186,9 @@ def test_contribution_ratios(profitability):
         else:
             assert row["margin_pct"] is None
         if row["handled_orders"] > 0:
-            assert abs(row["contribution_per_order"] - row["net_contribution"] / row["handled_orders"]) <= Decimal("0.000001")
+            assert abs(row["contribution_per_order"] - row["net_contribution"] / row["handled_orders"]) <= Decimal(
+                "0.000001"
+            )
         else:
             assert row["contribution_per_order"] is None
         assert row["net_contribution_change"] == row["net_contribution"] - row["previous_net_contribution"]
@@ -226,7 +240,9 @@ def test_abc_classes_match_a_second_computation(warehouse, profitability):
 def test_matrix_matches_a_second_computation(warehouse, expected):
     segments, lines = expected["segments"], expected["lines"]
     size = Counter(segments.values())
-    want: dict[tuple[str, str], dict] = defaultdict(lambda: {"buyers": 0, "revenue": Decimal(0), "margin": Decimal(0), "cost": Decimal(0)})
+    want: dict[tuple[str, str], dict] = defaultdict(
+        lambda: {"buyers": 0, "revenue": Decimal(0), "margin": Decimal(0), "cost": Decimal(0)}
+    )
     for key, by_line in lines.items():
         customer_cost = expected["customers"][key]["current"]["cost"]
         total_lines = sum(v[0] for v in by_line.values())
@@ -240,7 +256,10 @@ def test_matrix_matches_a_second_computation(warehouse, expected):
         cost = expected["customers"][key]["current"]["cost"]
         if key not in lines and cost != 0:
             want[(segment, NO_PURCHASE)]["cost"] += cost
-    got = {(r["segment_code"], r["product_line"]): r for r in query_dicts(warehouse, "select * from marts.profitability_matrix")}
+    got = {
+        (r["segment_code"], r["product_line"]): r
+        for r in query_dicts(warehouse, "select * from marts.profitability_matrix")
+    }
     assert set(got) == set(want)
     for cell, w in want.items():
         row = got[cell]
@@ -255,7 +274,12 @@ def test_matrix_matches_a_second_computation(warehouse, expected):
 
 def test_cost_to_serve_adds_up_across_marts(warehouse, expected):
     total = sum(c["current"]["cost"] for c in expected["customers"].values())
-    for mart in ("customer_profitability", "profitability_matrix", "profitability_by_channel", "profitability_by_product_line"):
+    for mart in (
+        "customer_profitability",
+        "profitability_matrix",
+        "profitability_by_channel",
+        "profitability_by_product_line",
+    ):
         got = warehouse.execute(f"select sum(cost_to_serve) from marts.{mart}").fetchone()[0]
         assert abs(got - total) <= Decimal("0.01"), mart
 
@@ -285,15 +309,23 @@ def test_cross_sell_matches_a_second_computation(warehouse, expected):
             seg_margin[(segments[key], line)] += revenue - cogs
     offered = sorted(line for line, n in line_buyers.items() if n > 0 and line not in (DEFAULT_LINE, NO_PURCHASE))
     # campaign results: contacted pilot members by their current segment and the promoted line
-    record_key = dict(warehouse.execute(
-        """select source_record_id, customer_key from marts.customer_identity_map
-           where source_system = 'contact_center' and source_feed = 'campaign_members'""").fetchall())
+    record_key = dict(
+        warehouse.execute(
+            """select source_record_id, customer_key from marts.customer_identity_map
+           where source_system = 'contact_center' and source_feed = 'campaign_members'"""
+        ).fetchall()
+    )
     contacted: Counter = Counter()
     responded: Counter = Counter()
     for r in query_dicts(warehouse, "select * from staging.stg_contact_center__campaign_members"):
         key = record_key.get(f"{r['campaign_id']}|{r['customer_id']}")
-        if (r["test_group"] != "pilot" or not r["product_line"] or r["contacted_at"] is None
-                or r["contacted_at"].date() > expected["as_of"] or key not in segments):
+        if (
+            r["test_group"] != "pilot"
+            or not r["product_line"]
+            or r["contacted_at"] is None
+            or r["contacted_at"].date() > expected["as_of"]
+            or key not in segments
+        ):
             continue
         contacted[(segments[key], r["product_line"])] += 1
         responded[(segments[key], r["product_line"])] += bool(r["has_responded"])
@@ -301,7 +333,7 @@ def test_cross_sell_matches_a_second_computation(warehouse, expected):
     for key in (k for k, b in bought.items() if b):
         segment = segments[key]
 
-        def order(line: str) -> tuple:
+        def order(line: str, segment: str = segment) -> tuple:
             cell = (segment, line)
             campaign = contacted[cell] >= MIN_CAMPAIGN_MEMBERS
             rate = Decimal(responded[cell]) / contacted[cell] if campaign else Decimal(0)
@@ -312,8 +344,12 @@ def test_cross_sell_matches_a_second_computation(warehouse, expected):
         picks = sorted((line for line in offered if line not in bought[key]), key=order)[:TOP_N]
         for rank, line in enumerate(picks, start=1):
             want[(key, line)] = rank
-    got = {(r[0], r[1]): r[2] for r in warehouse.execute(
-        "select customer_key, product_line, recommendation_rank from marts.cross_sell_opportunities").fetchall()}
+    got = {
+        (r[0], r[1]): r[2]
+        for r in warehouse.execute(
+            "select customer_key, product_line, recommendation_rank from marts.cross_sell_opportunities"
+        ).fetchall()
+    }
     assert len(got) > 1000
     missing, extra = set(want) - set(got), set(got) - set(want)
     assert not missing and not extra, (list(missing)[:3], list(extra)[:3])
@@ -322,16 +358,22 @@ def test_cross_sell_matches_a_second_computation(warehouse, expected):
     # the campaign branch: the same segment x line cells have enough contacted members
     assert contacted, "the demo data has campaigns"
     cells = {cell for cell, n in contacted.items() if n >= MIN_CAMPAIGN_MEMBERS}
-    got_cells = set(warehouse.execute(
-        f"""select segment_code, product_line from intermediate.int_profitability__campaign_results
-            where contacted_members >= {MIN_CAMPAIGN_MEMBERS}""").fetchall())
+    got_cells = set(
+        warehouse.execute(
+            f"""select segment_code, product_line from intermediate.int_profitability__campaign_results
+            where contacted_members >= {MIN_CAMPAIGN_MEMBERS}"""
+        ).fetchall()
+    )
     assert got_cells == cells
 
 
 def test_concentration_matches_a_second_computation(warehouse, profitability):
     got = {r["period"]: r for r in query_dicts(warehouse, "select * from marts.revenue_concentration")}
     assert set(got) == {"current", "previous"}
-    alerts = {(r[0], r[1]) for r in warehouse.execute("select period, customer_key from marts.customer_dependency_alerts").fetchall()}
+    alerts = {
+        (r[0], r[1])
+        for r in warehouse.execute("select period, customer_key from marts.customer_dependency_alerts").fetchall()
+    }
     for period, revenue_column, contribution_column in (
         ("current", "net_revenue", "net_contribution"),
         ("previous", "previous_net_revenue", "previous_net_contribution"),
@@ -341,15 +383,20 @@ def test_concentration_matches_a_second_computation(warehouse, profitability):
             values = [r[column] for r in profitability.values()]
             total = sum(values)
             positive = sorted((v for v in values if v > 0), reverse=True)
-            for name, k in (("top_1pct", math.ceil(0.01 * len(positive))), ("top_10pct", math.ceil(0.10 * len(positive))),
-                            ("top_10_customers", 10)):
+            for name, k in (
+                ("top_1pct", math.ceil(0.01 * len(positive))),
+                ("top_10pct", math.ceil(0.10 * len(positive))),
+                ("top_10_customers", 10),
+            ):
                 share = row[f"{name}_{short}_share"]
                 assert abs(share - sum(positive[:k]) / total) <= Decimal("0.000001"), (period, name, short)
         revenues = [r[revenue_column] for r in profitability.values() if r[revenue_column] > 0]
         hhi = sum(float(v) ** 2 for v in revenues) / float(sum(revenues)) ** 2
         assert row["revenue_hhi"] == pytest.approx(hhi, rel=1e-9)
         total_revenue = sum(r[revenue_column] for r in profitability.values())
-        want_alerts = {(period, k) for k, r in profitability.items() if r[revenue_column] > DEPENDENCY_SHARE * total_revenue}
+        want_alerts = {
+            (period, k) for k, r in profitability.items() if r[revenue_column] > DEPENDENCY_SHARE * total_revenue
+        }
         assert {a for a in alerts if a[0] == period} == want_alerts
         assert row["dependency_alerts"] == len(want_alerts)
     assert got["current"]["period_end"] == got["current"]["as_of_date"]
@@ -406,10 +453,14 @@ def test_sales_only_history_uses_the_default_line_and_costs(sales_only):
     assert {line for line, _ in matrix} == {"unknown"}  # one row per segment, C7 and C8 in two
     assert sum(revenue for _, revenue in matrix) == Decimal("26.5")
     assert sales_only.execute("select count(*) from marts.cross_sell_opportunities").fetchone() == (0,)
-    adoption = dict(sales_only.execute(
-        """select m.source_record_id, a.product_lines from marts.customer_product_adoption a
-           join marts.customer_identity_map m using (customer_key)""").fetchall())
+    adoption = dict(
+        sales_only.execute(
+            """select m.source_record_id, a.product_lines from marts.customer_product_adoption a
+           join marts.customer_identity_map m using (customer_key)"""
+        ).fetchall()
+    )
     assert adoption == {"C7": "unknown", "C8": "unknown", "C9": None}
     channels = sales_only.execute(
-        "select channel_type, channel, handled_orders, cost_to_serve from marts.profitability_by_channel").fetchall()
+        "select channel_type, channel, handled_orders, cost_to_serve from marts.profitability_by_channel"
+    ).fetchall()
     assert channels == [("sales", "unknown", 3, Decimal("9"))]

@@ -22,7 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pytest
@@ -51,7 +51,8 @@ def run_job(data_dir, instance, **kwargs):
     os.environ[DATA_DIR_ENV] = str(data_dir)
     try:
         result = defs.resolve_job_def("full_pipeline").execute_in_process(
-            instance=instance, raise_on_error=False, **kwargs)
+            instance=instance, raise_on_error=False, **kwargs
+        )
     finally:
         if old is None:
             os.environ.pop(DATA_DIR_ENV)
@@ -74,12 +75,18 @@ def snapshot(paths) -> dict[str, int]:
     """What the marts and the serving file hold of the files this module lands, after a run."""
     serving = paths.data_dir / "serving" / "warehouse.duckdb"
     counts = {}
-    for name, where in (("big", "order_id = 'BIG1'"), ("big_600", "order_id = 'BIG1' and net_amount = 600"),
-                        ("future", "order_id = 'FUT1'"), ("fix", "order_id like 'FIX%'"), ("next", "order_id = 'NEXT1'")):
+    for name, where in (
+        ("big", "order_id = 'BIG1'"),
+        ("big_600", "order_id = 'BIG1' and net_amount = 600"),
+        ("future", "order_id = 'FUT1'"),
+        ("fix", "order_id like 'FIX%'"),
+        ("next", "order_id = 'NEXT1'"),
+    ):
         counts[name] = query(paths.warehouse, f"select count(*) from marts.fct_order_lines where {where}")[0][0]
         counts["served_" + name] = query(serving, f"select count(*) from marts.fct_order_lines where {where}")[0][0]
-    counts["skew_events"] = query(paths.warehouse, "select count(*) from staging.stg_web__events "
-                                                   "where event_id like 'SKEW%'")[0][0]
+    counts["skew_events"] = query(
+        paths.warehouse, "select count(*) from staging.stg_web__events where event_id like 'SKEW%'"
+    )[0][0]
     return counts
 
 
@@ -100,34 +107,67 @@ def gates(pipeline, tmp_path_factory):
     header = old_lines[0].split(",")
     col = {name: header.index(name) for name in ("order_id", "order_line", "order_date", "customer_id", "net_amount")}
     good = [line.split(",") for line in old_lines[1:4]]
-    correction = [OL_HEADER] + [f"FIX{i},1,{r[col['order_date']]},{r[col['customer_id']]},{r[col['net_amount']]},1"
-                                for i, r in enumerate(good)]
+    correction = [OL_HEADER] + [
+        f"FIX{i},1,{r[col['order_date']]},{r[col['customer_id']]},{r[col['net_amount']]},1" for i, r in enumerate(good)
+    ]
     correction.append(f'FIX9,1,{good[0][col["order_date"]]},{good[0][col["customer_id"]]},"12,50",1')
-    soon = (datetime.now(timezone.utc) + timedelta(days=5)).strftime("%Y-%m-%d %H:%M:%S")
-    land(paths.data_dir, {
-        CORRECTION: "\n".join(correction) + "\n",
-        BIG: f"{OL_HEADER}\nBIG1,1,{last},C0000001,60000000.00,1\nBIG1,2,{last},C0000001,25.00,1\n",
-        FUTURE_ORDER: f"{OL_HEADER}\nFUT1,1,2099-12-31,C0000001,10.00,1\n",
-        BROKEN_OL: "order_id,order_date,customer_id\nBRK1,2024-01-01,C0000001\n",
-        WEB_FUTURE: "".join(json.dumps({"event_id": f"SKEW{i}", "event_at": soon, "anonymous_id": "anon-skew",
-                                        "event_type": "page_view"}) + "\n" for i in range(2)),
-    })
-    (paths.landing / WEB_LATIN1).write_bytes(b'{"event_id": "L1", "event_at": "2024-01-01 10:00:00", '
-                                             b'"anonymous_id": "Jos\xe9", "event_type": "page_view"}\n')
+    soon = (datetime.now(UTC) + timedelta(days=5)).strftime("%Y-%m-%d %H:%M:%S")
+    land(
+        paths.data_dir,
+        {
+            CORRECTION: "\n".join(correction) + "\n",
+            BIG: f"{OL_HEADER}\nBIG1,1,{last},C0000001,60000000.00,1\nBIG1,2,{last},C0000001,25.00,1\n",
+            FUTURE_ORDER: f"{OL_HEADER}\nFUT1,1,2099-12-31,C0000001,10.00,1\n",
+            BROKEN_OL: "order_id,order_date,customer_id\nBRK1,2024-01-01,C0000001\n",
+            WEB_FUTURE: "".join(
+                json.dumps(
+                    {"event_id": f"SKEW{i}", "event_at": soon, "anonymous_id": "anon-skew", "event_type": "page_view"}
+                )
+                + "\n"
+                for i in range(2)
+            ),
+        },
+    )
+    (paths.landing / WEB_LATIN1).write_bytes(
+        b'{"event_id": "L1", "event_at": "2024-01-01 10:00:00", "anonymous_id": "Jos\xe9", "event_type": "page_view"}\n'
+    )
     out = {"paths": paths, "last": last, "first_day": good[0][col["order_date"]], "correction": good}
     with dg.DagsterInstance.ephemeral() as instance:
         out["A"] = run_job(paths.data_dir, instance)
         out["after"] = {"A": snapshot(paths)}
-        land(paths.data_dir, {f"sales/order_lines/order_lines_{last + timedelta(days=1)}.csv":
-                              f"{OL_HEADER}\nNEXT1,1,{last + timedelta(days=1)},C0000002,40.00,2\n"})
+        land(
+            paths.data_dir,
+            {
+                f"sales/order_lines/order_lines_{last + timedelta(days=1)}.csv": f"{OL_HEADER}\nNEXT1,1,{last + timedelta(days=1)},C0000002,40.00,2\n"
+            },
+        )
         out["B"] = run_job(paths.data_dir, instance)
         out["after"]["B"] = snapshot(paths)
-        land(paths.data_dir, {BIG_FIXED: f"{OL_HEADER}\nBIG1,1,{last},C0000001,600.00,1\nBIG1,2,{last},C0000001,25.00,1\n"})
+        land(
+            paths.data_dir,
+            {BIG_FIXED: f"{OL_HEADER}\nBIG1,1,{last},C0000001,600.00,1\nBIG1,2,{last},C0000001,25.00,1\n"},
+        )
         env = os.environ | {DATA_DIR_ENV: str(paths.data_dir)}
         accepted = subprocess.run(
-            [sys.executable, "-m", "dagster_project.quality.accept", "--suite", "raw.web.events",
-             "--file", "events_clock_skew.jsonl", "--reason", "the web server's clock ran 5 days ahead", "--by", "tester"],
-            env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+            [
+                sys.executable,
+                "-m",
+                "dagster_project.quality.accept",
+                "--suite",
+                "raw.web.events",
+                "--file",
+                "events_clock_skew.jsonl",
+                "--reason",
+                "the web server's clock ran 5 days ahead",
+                "--by",
+                "tester",
+            ],
+            env=env,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         out["accept"] = accepted
         out["C"] = run_job(paths.data_dir, instance)
         out["after"]["C"] = snapshot(paths)
@@ -150,7 +190,11 @@ def test_a_small_correction_loads_with_a_warning(gates):
     paths, (_, report) = gates["paths"], gates["A"]
     entry = manifest_entry(paths, CORRECTION)
     assert (entry["status"], entry["rows_read"], entry["rows_raw"], entry["rows_quarantined"]) == ("loaded", 4, 3, 1)
-    [bad] = read_rows(paths.quarantine / "sales" / "order_lines", "_rule, _column", "_source_file = 'sales/order_lines/correction.csv'")
+    [bad] = read_rows(
+        paths.quarantine / "sales" / "order_lines",
+        "_rule, _column",
+        "_source_file = 'sales/order_lines/correction.csv'",
+    )
     assert (bad["_rule"], bad["_column"]) == ("type_decimal", "net_amount")
     # the 3 good rows are in the marts, and in the serving file
     expected = [(f"FIX{i}", 1) for i in range(3)]
@@ -158,7 +202,7 @@ def test_a_small_correction_loads_with_a_warning(gates):
         assert [r[:2] for r in order_lines(db, "order_id like 'FIX%'")] == expected
     assert (gates["after"]["A"]["fix"], gates["after"]["A"]["served_fix"]) == (3, 3)
     # a 4-row file is too small to judge its volume; its age is an anomaly: a warning, named
-    [late] = [i for i in issues(report, "warning", CORRECTION)]
+    [late] = list(issues(report, "warning", CORRECTION))
     behind = (gates["last"] - date.fromisoformat(gates["first_day"])).days
     assert late["expectation"] == "column_values_to_be_between:days_behind__order_date"
     assert (late["observed"], late["threshold"]) == (str(behind), "<= 400")
@@ -171,7 +215,7 @@ def test_a_rejected_batch_stays_out_of_every_mart_until_it_is_replaced(gates):
     for run in "AB":
         _, report = gates[run]
         level = "held" if run == "A" else "still_held"
-        [held] = [i for i in issues(report, level, BIG)]
+        [held] = list(issues(report, level, BIG))
         assert held["suite"] == "raw.sales.order_lines" and "net" in held["rule"]
         if run == "A":
             assert (held["observed"], held["threshold"]) == ("60000000", "<= 1000000")
@@ -185,15 +229,19 @@ def test_a_rejected_batch_stays_out_of_every_mart_until_it_is_replaced(gates):
     assert (after["B"]["big"], after["B"]["served_big"], after["B"]["next"], after["B"]["served_next"]) == (0, 0, 1, 1)
     assert (after["C"]["big"], after["C"]["big_600"], after["C"]["served_big_600"]) == (2, 1, 1)
     assert order_lines(serving, "order_id = 'BIG1'") == [("BIG1", 1, 600), ("BIG1", 2, 25)]
-    verdicts = dict(query(paths.warehouse, "select source_file, verdict from quality.batch_verdicts "
-                                           "qualify row_number() over (partition by batch_id order by judged_at desc) = 1"))
+    verdicts = dict(
+        query(
+            paths.warehouse,
+            "select source_file, verdict from quality.batch_verdicts "
+            "qualify row_number() over (partition by batch_id order by judged_at desc) = 1",
+        )
+    )
     assert (verdicts[BIG], verdicts[BIG_FIXED]) == ("superseded", "admitted")
     assert not issues(gates["C"][1], "still_held", BIG)
     assert "REPLACED    raw/sales/order_lines  " + BIG in render(gates["C"][1], 1, "log")
 
 
 def test_one_future_order_does_not_block_the_next_days(gates):
-    paths = gates["paths"]
     _, a = gates["A"]
     [future] = issues(a, "held", FUTURE_ORDER)
     assert future["expectation"] == "column_values_to_be_between:days_after_load__order_date"
@@ -207,8 +255,10 @@ def test_one_future_order_does_not_block_the_next_days(gates):
 
 def test_an_unreadable_file_is_rejected_alone_and_its_load_is_still_judged(gates):
     paths, (result, report) = gates["paths"], gates["A"]
-    for relative, reason in ((BROKEN_OL, "required column(s) missing from header: net_amount"),
-                             (WEB_LATIN1, "not UTF-8")):
+    for relative, reason in (
+        (BROKEN_OL, "required column(s) missing from header: net_amount"),
+        (WEB_LATIN1, "not UTF-8"),
+    ):
         entry = manifest_entry(paths, relative)
         assert entry["status"] == "rejected" and reason in entry["problem"]
         [rejected] = issues(report, "rejected", relative)
@@ -238,9 +288,13 @@ def test_a_web_error_holds_that_file_only_and_sales_marts_publish(gates):
     # the closing summary names the file, the rule, what was seen and the fix
     text = render(report, 60, "last_run.log")
     assert text.startswith("vector-crm pipeline finished in 60 s: ")
-    for piece in (f"HELD BACK   raw/web/events  {WEB_FUTURE}", "no event_at in the future",
-                  f"make accept SUITE=raw.web.events FILE={WEB_FUTURE}", f"REJECTED    raw/web/events  {WEB_LATIN1}",
-                  f"WARNING     raw/sales/order_lines  {CORRECTION}"):
+    for piece in (
+        f"HELD BACK   raw/web/events  {WEB_FUTURE}",
+        "no event_at in the future",
+        f"make accept SUITE=raw.web.events FILE={WEB_FUTURE}",
+        f"REJECTED    raw/web/events  {WEB_LATIN1}",
+        f"WARNING     raw/sales/order_lines  {CORRECTION}",
+    ):
         assert piece in text, piece
     # BI users see what is held back and why in the serving file: as of the last run (C), the
     # 2099 order and the two unreadable files (the big order was replaced, the web file accepted)
@@ -254,12 +308,15 @@ def test_an_acceptance_admits_the_file_and_is_recorded(gates):
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert "the batch is admitted" in accepted.stdout
     assert gates["after"]["C"]["skew_events"] == 2
-    history = query(paths.warehouse, "select suite, status, accepted_by, accept_reason from quality.validation_results "
-                                     "where status = 'accepted'")
+    history = query(
+        paths.warehouse,
+        "select suite, status, accepted_by, accept_reason from quality.validation_results where status = 'accepted'",
+    )
     assert ("raw.web.events", "accepted", "tester", "the web server's clock ran 5 days ahead") in history
     serving = paths.data_dir / "serving" / "warehouse.duckdb"
     assert query(serving, "select suite, source_file, accepted_by from quality_acceptances") == [
-        ("raw.web.events", WEB_FUTURE, "tester")]
+        ("raw.web.events", WEB_FUTURE, "tester")
+    ]
     # an acceptance covers that failure only: the other held files still wait
     _, c = gates["C"]
     assert issues(c, "still_held", FUTURE_ORDER) and not issues(c, "still_held", WEB_FUTURE)

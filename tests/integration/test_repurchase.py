@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import csv
 import hashlib
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.integration.test_identity_rules import dbt_build, read
 from tests.helpers import ingest_landing, land, query_dicts
+from tests.integration.test_identity_rules import dbt_build, read
 
 pytestmark = pytest.mark.integration
 
@@ -60,6 +61,7 @@ O11,2024-06-03,D,7.00,cancelled
 # --------------------------------------------------------------------------------------
 # The definitions, the plainest way
 # --------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Order:
@@ -124,7 +126,7 @@ class Reference:
     def purchase_stats(self) -> dict[str, dict]:
         out = {}
         for c, days in self.days.items():
-            gaps = [(b - a).days for a, b in zip(days, days[1:])]
+            gaps = [(b - a).days for a, b in itertools.pairwise(days)]
             mine = [o for o in self.by_customer[c] if o.completed_lines > 0]
             rows = [(o.order_date, o.net_revenue) for o in mine]
             completed = [o for o in mine if o.net_revenue >= 0]
@@ -156,7 +158,11 @@ class Reference:
     def repurchase_metrics(self, grain: str) -> list[dict]:
         periods = self.periods(grain)
         active = [
-            {c: sum(1 for d in days if ps <= d <= pe) for c, days in self.days.items() if any(ps <= d <= pe for d in days)}
+            {
+                c: sum(1 for d in days if ps <= d <= pe)
+                for c, days in self.days.items()
+                if any(ps <= d <= pe for d in days)
+            }
             for ps, pe in periods
         ]
         out = []
@@ -165,28 +171,32 @@ class Reference:
             revenue = [(c, r) for c, d, r in self.revenue_rows if ps <= d <= pe]
             total = sum((r for _, r in revenue), Decimal(0))
             returning = sum((r for c, r in revenue if self.days.get(c) and self.days[c][0] < ps), Decimal(0))
-            gaps = [(b - a).days for days in self.days.values() for a, b in zip(days, days[1:]) if ps <= b <= pe]
+            gaps = [(b - a).days for days in self.days.values() for a, b in itertools.pairwise(days) if ps <= b <= pe]
             loyal = sum(
-                1 for c in now
+                1
+                for c in now
                 if sum(1 for j in range(max(0, i - LOYAL_LOOKBACK + 1), i + 1) if c in active[j]) >= LOYAL_MIN
             )
-            out.append({
-                "period_start": ps, "period_end": pe,
-                "active_customers": len(now),
-                "repeat_customers": sum(1 for n in now.values() if n >= 2),
-                "repeat_customer_rate": _ratio(sum(1 for n in now.values() if n >= 2), len(now)),
-                "new_customers": sum(1 for c in now if ps <= self.days[c][0] <= pe),
-                "prior_period_customers": len(before),
-                "retained_customers": len(set(now) & set(before)),
-                "repurchase_rate": _ratio(len(set(now) & set(before)), len(before)),
-                "net_revenue": total,
-                "returning_revenue_share": _ratio(returning, total),
-                "interpurchase_gaps": len(gaps),
-                "avg_interpurchase_days": sum(gaps) / len(gaps) if gaps else None,
-                "median_interpurchase_days": _median(gaps),
-                "loyal_customers": loyal,
-                "loyal_share": _ratio(loyal, len(now)),
-            })
+            out.append(
+                {
+                    "period_start": ps,
+                    "period_end": pe,
+                    "active_customers": len(now),
+                    "repeat_customers": sum(1 for n in now.values() if n >= 2),
+                    "repeat_customer_rate": _ratio(sum(1 for n in now.values() if n >= 2), len(now)),
+                    "new_customers": sum(1 for c in now if ps <= self.days[c][0] <= pe),
+                    "prior_period_customers": len(before),
+                    "retained_customers": len(set(now) & set(before)),
+                    "repurchase_rate": _ratio(len(set(now) & set(before)), len(before)),
+                    "net_revenue": total,
+                    "returning_revenue_share": _ratio(returning, total),
+                    "interpurchase_gaps": len(gaps),
+                    "avg_interpurchase_days": sum(gaps) / len(gaps) if gaps else None,
+                    "median_interpurchase_days": _median(gaps),
+                    "loyal_customers": loyal,
+                    "loyal_share": _ratio(loyal, len(now)),
+                }
+            )
         return out
 
     def desertion_metrics(self, grain: str) -> list[dict]:
@@ -197,19 +207,23 @@ class Reference:
             at_end = {c for c in self.days if self.active_on(c, pe)}
             buyers = {c for c, days in self.days.items() if days[0] <= pe}
             recovered = {
-                c for c, days in self.days.items()
+                c
+                for c, days in self.days.items()
                 if days[0] < ps and c not in at_start and any(ps <= d <= pe for d in days)
             }
-            out.append({
-                "period_start": ps, "period_end": pe,
-                "active_at_start": len(at_start),
-                "deserted_customers": len(at_start - at_end),
-                "desertion_rate": _ratio(len(at_start - at_end), len(at_start)),
-                "recovered_customers": len(recovered),
-                "active_at_end": len(at_end),
-                "buyers_at_end": len(buyers),
-                "lapsed_base_at_end": len(buyers - at_end),
-            })
+            out.append(
+                {
+                    "period_start": ps,
+                    "period_end": pe,
+                    "active_at_start": len(at_start),
+                    "deserted_customers": len(at_start - at_end),
+                    "desertion_rate": _ratio(len(at_start - at_end), len(at_start)),
+                    "recovered_customers": len(recovered),
+                    "active_at_end": len(at_end),
+                    "buyers_at_end": len(buyers),
+                    "lapsed_base_at_end": len(buyers - at_end),
+                }
+            )
         return out
 
     def cohort_retention(self) -> dict[tuple[date, int], dict]:
@@ -221,20 +235,26 @@ class Reference:
             n, cumulative, m = 0, Decimal(0), month
             while m <= last:
                 active = sum(1 for c in members if any(d.replace(day=1) == m for d in self.days[c]))
-                revenue = sum((r for c, d, r in self.revenue_rows if c in members and d.replace(day=1) == m), Decimal(0))
+                revenue = sum(
+                    (r for c, d, r in self.revenue_rows if c in members and d.replace(day=1) == m), Decimal(0)
+                )
                 cumulative += revenue
                 out[(month, n)] = {
-                    "activity_month": m, "cohort_customers": len(members), "active_customers": active,
-                    "retention_rate": active / len(members), "revenue": revenue,
+                    "activity_month": m,
+                    "cohort_customers": len(members),
+                    "active_customers": active,
+                    "retention_rate": active / len(members),
+                    "revenue": revenue,
                     "cumulative_revenue_per_customer": cumulative / len(members),
                 }
                 n, m = n + 1, _next_period(m, "month")
         return out
 
-    def desertion_risk(self, lifecycle: dict[str, str], late: dict[str, int | None],
-                       complaints: dict[str, int]) -> dict[str, dict]:
-        points = {r["reason_code"]: (int(r["priority"]), int(r["points"]))
-                  for r in csv.DictReader(open(SEEDS / "repurchase" / "desertion_risk_signals.csv", encoding="utf-8"))}
+    def desertion_risk(
+        self, lifecycle: dict[str, str], late: dict[str, int | None], complaints: dict[str, int]
+    ) -> dict[str, dict]:
+        with open(SEEDS / "repurchase" / "desertion_risk_signals.csv", encoding="utf-8") as fh:
+            points = {r["reason_code"]: (int(r["priority"]), int(r["points"])) for r in csv.DictReader(fh)}
         recent_start = self.as_of - timedelta(days=RECENT)  # exclusive
         baseline_start = recent_start - timedelta(days=BASELINE)  # exclusive
         out = {}
@@ -257,13 +277,20 @@ class Reference:
                 "CANCELLATION": cancelled > 0,
                 "LATE_PAYMENT": (late.get(c) or 0) > DAYS_LATE,
             }
-            codes = sorted((code for code, on in fired.items() if on and points[code][1] > 0), key=lambda k: points[k][0])
+            codes = sorted(
+                (code for code, on in fired.items() if on and points[code][1] > 0), key=lambda k: points[k][0]
+            )
             out[c] = {
-                "hiatus_status": status, "days_since_last_order": since, "recent_order_days": recent,
-                "baseline_order_days_per_window": baseline, "frequency_ratio": ratio,
-                "recent_cancelled_orders": cancelled, "max_days_late": late.get(c),
+                "hiatus_status": status,
+                "days_since_last_order": since,
+                "recent_order_days": recent,
+                "baseline_order_days_per_window": baseline,
+                "frequency_ratio": ratio,
+                "recent_cancelled_orders": cancelled,
+                "max_days_late": late.get(c),
                 "recent_complaints": complaints.get(c, 0),
-                "risk_score": min(100, sum(points[k][1] for k in codes)), "risk_reasons": ",".join(codes),
+                "risk_score": min(100, sum(points[k][1] for k in codes)),
+                "risk_reasons": ",".join(codes),
             }
         return out
 
@@ -271,6 +298,7 @@ class Reference:
 # --------------------------------------------------------------------------------------
 # Comparing a mart with the reference
 # --------------------------------------------------------------------------------------
+
 
 def _same(got, want) -> bool:
     if got is None or want is None:
@@ -300,10 +328,16 @@ def compare_all(con, ref: Reference, lifecycle, late, complaints) -> dict[str, d
     problems["customer_purchase_stats"] = _differences(got, ref.purchase_stats())
     for mart, method in (("repurchase_metrics", ref.repurchase_metrics), ("desertion_metrics", ref.desertion_metrics)):
         for grain in GRAINS:
-            got = {r["period_start"]: r for r in query_dicts(con, f"select * from marts.{mart} where period_grain = '{grain}'")}
+            got = {
+                r["period_start"]: r
+                for r in query_dicts(con, f"select * from marts.{mart} where period_grain = '{grain}'")
+            }
             want = {r["period_start"]: r for r in method(grain)}
             problems[f"{mart}/{grain}"] = _differences(got, want)
-    got = {(r["cohort_month"], r["months_since_first_order"]): r for r in query_dicts(con, "select * from marts.cohort_retention")}
+    got = {
+        (r["cohort_month"], r["months_since_first_order"]): r
+        for r in query_dicts(con, "select * from marts.cohort_retention")
+    }
     problems["cohort_retention"] = _differences(got, ref.cohort_retention())
     got = {r["customer_key"]: r for r in query_dicts(con, "select * from marts.customer_desertion_risk")}
     problems["customer_desertion_risk"] = _differences(got, ref.desertion_risk(lifecycle, late, complaints))
@@ -313,6 +347,7 @@ def compare_all(con, ref: Reference, lifecycle, late, complaints) -> dict[str, d
 # --------------------------------------------------------------------------------------
 # 1. The hand-computed, sales-only history
 # --------------------------------------------------------------------------------------
+
 
 def key(customer_id: str) -> str:
     return hashlib.md5(f"order_lines:{customer_id}".encode()).hexdigest()
@@ -334,24 +369,39 @@ def _history_orders() -> list[Order]:
         done = line.get("status", "completed") == "completed"
         old = by_order.get(line["order_id"])
         by_order[line["order_id"]] = Order(
-            key(line["customer_id"]), date.fromisoformat(line["order_date"]),
-            (old.completed_lines if old else 0) + done, (old.cancelled_lines if old else 0) + (not done),
+            key(line["customer_id"]),
+            date.fromisoformat(line["order_date"]),
+            (old.completed_lines if old else 0) + done,
+            (old.cancelled_lines if old else 0) + (not done),
             (old.net_revenue if old else Decimal(0)) + (Decimal(line["net_amount"]) if done else 0),
         )
     return list(by_order.values())
 
 
 def test_every_model_builds_on_a_sales_only_history(history):
-    tables = {r[0] for r in read(history, "select table_name from information_schema.tables where table_schema = 'marts'")}
-    assert {"customer_purchase_stats", "repurchase_metrics", "desertion_metrics",
-            "cohort_retention", "customer_desertion_risk"} <= tables
+    tables = {
+        r[0] for r in read(history, "select table_name from information_schema.tables where table_schema = 'marts'")
+    }
+    assert {
+        "customer_purchase_stats",
+        "repurchase_metrics",
+        "desertion_metrics",
+        "cohort_retention",
+        "customer_desertion_risk",
+    } <= tables
 
 
 def test_purchase_stats_by_hand(history):
-    rows = {r[0]: r[1:] for r in read(history, """
+    rows = {
+        r[0]: r[1:]
+        for r in read(
+            history,
+            """
         select customer_key, order_days, orders, net_revenue, repeat_net_revenue, days_to_second_order,
                avg_interpurchase_days, median_gap_days, days_since_last_order, is_repeat_customer
-        from marts.customer_purchase_stats""")}
+        from marts.customer_purchase_stats""",
+        )
+    }
     # the as-of date is the last order date, 2024-12-20; E's only order is cancelled: no row.
     # A: two orders on 2024-01-01 make one order day; gaps 74 (to 03-15, 2024 is a leap year)
     #    and 180 (to 09-11); mean (255 - 1) / 2 = 127; repeat revenue 20 + 30.
@@ -366,20 +416,61 @@ def test_purchase_stats_by_hand(history):
 
 
 def test_repurchase_metrics_by_hand(history):
-    rows = {(r[0], r[1]): r[2:] for r in read(history, """
+    rows = {
+        (r[0], r[1]): r[2:]
+        for r in read(
+            history,
+            """
         select period_grain, period_start, active_customers, repeat_customers, new_customers,
                prior_period_customers, retained_customers, repurchase_rate, returning_revenue_share,
                interpurchase_gaps, avg_interpurchase_days, median_interpurchase_days, loyal_customers
-        from marts.repurchase_metrics""")}
+        from marts.repurchase_metrics""",
+        )
+    }
     # Q1: A (01-01, 03-15), B, C are active, A twice; nobody before: repurchase rate null.
-    assert rows[("quarter", date(2024, 1, 1))] == (3, 1, 3, 0, 0, None, Decimal("0"), 1, Decimal("74"), Decimal("74"), 0)
+    assert rows[("quarter", date(2024, 1, 1))] == (
+        3,
+        1,
+        3,
+        0,
+        0,
+        None,
+        Decimal("0"),
+        1,
+        Decimal("74"),
+        Decimal("74"),
+        0,
+    )
     # Q2: D only, new; of Q1's 3 none is back. D's credit note is D's own (first order in Q2): share 0.
     assert rows[("quarter", date(2024, 4, 1))] == (1, 0, 1, 3, 0, Decimal("0"), Decimal("0"), 0, None, None, 0)
     # Q3: A's 09-11 order (30, A first bought before Q3): share 1; A's 180-day gap ends here.
-    assert rows[("quarter", date(2024, 7, 1))] == (1, 0, 0, 1, 0, Decimal("0"), Decimal("1"), 1, Decimal("180"), Decimal("180"), 0)
+    assert rows[("quarter", date(2024, 7, 1))] == (
+        1,
+        0,
+        0,
+        1,
+        0,
+        Decimal("0"),
+        Decimal("1"),
+        1,
+        Decimal("180"),
+        Decimal("180"),
+        0,
+    )
     # The year: 4 active, A and C repeat, all new; gaps 74, 180, 345: mean 199.666667, median 180.
     assert rows[("year", date(2024, 1, 1))] == (
-        4, 2, 4, 0, 0, None, Decimal("0"), 3, Decimal("199.666667"), Decimal("180"), 0)
+        4,
+        2,
+        4,
+        0,
+        0,
+        None,
+        Decimal("0"),
+        3,
+        Decimal("199.666667"),
+        Decimal("180"),
+        0,
+    )
     # May: only D's credit note: no active customer, revenue -3 all from a returning customer.
     assert rows[("month", date(2024, 5, 1))][:2] == (0, 0)
     assert rows[("month", date(2024, 5, 1))][6] == Decimal("1")
@@ -387,10 +478,16 @@ def test_repurchase_metrics_by_hand(history):
 
 
 def test_desertion_metrics_by_hand(history):
-    rows = {r[0]: r[1:] for r in read(history, """
+    rows = {
+        r[0]: r[1:]
+        for r in read(
+            history,
+            """
         select period_start, active_at_start, deserted_customers, recovered_customers, active_at_end,
                buyers_at_end, lapsed_base_at_end
-        from marts.desertion_metrics where period_grain = 'month'""")}
+        from marts.desertion_metrics where period_grain = 'month'""",
+        )
+    }
     # February: B's only order is on 02-01, the period start: not active on 01-31, not recovered
     # (no earlier order day), active at the end.
     assert rows[date(2024, 2, 1)] == (2, 0, 0, 3, 3, 0)
@@ -404,23 +501,35 @@ def test_desertion_metrics_by_hand(history):
 
 
 def test_cohort_retention_by_hand(history):
-    rows = {(r[0], r[1]): r[2:] for r in read(history, """
+    rows = {
+        (r[0], r[1]): r[2:]
+        for r in read(
+            history,
+            """
         select cohort_month, months_since_first_order, cohort_customers, active_customers, revenue,
                cumulative_revenue_per_customer
-        from marts.cohort_retention""")}
+        from marts.cohort_retention""",
+        )
+    }
     january = date(2024, 1, 1)
     assert rows[(january, 0)] == (2, 2, Decimal("55"), Decimal("27.5"))  # A 10 + 5, C 40
     assert rows[(january, 2)] == (2, 1, Decimal("20"), Decimal("37.5"))
-    assert rows[(january, 11)] == (2, 1, Decimal("25"), Decimal("65"))   # (55 + 20 + 30 + 25) / 2
+    assert rows[(january, 11)] == (2, 1, Decimal("25"), Decimal("65"))  # (55 + 20 + 30 + 25) / 2
     assert rows[(date(2024, 4, 1), 1)] == (1, 0, Decimal("-3"), Decimal("9"))  # D's credit note
     assert max(n for (m, n) in rows if m == january) == 11
 
 
 def test_desertion_risk_by_hand(history):
-    rows = {r[0]: r[1:] for r in read(history, """
+    rows = {
+        r[0]: r[1:]
+        for r in read(
+            history,
+            """
         select customer_key, hiatus_status, recent_order_days, round(baseline_order_days_per_window, 4),
                risk_score, risk_reasons
-        from marts.customer_desertion_risk""")}
+        from marts.customer_desertion_risk""",
+        )
+    }
     # The recent window is (09-21, 12-20]. A: 3 order days in the 265 baseline days A was a
     # customer ((09-21 - 01-01) + 1), so 3 x 90 / 265 per 90 days, and none in the recent
     # window: slowing; still active (100 days < 180).
@@ -442,13 +551,15 @@ def test_history_matches_the_reference(history):
 # 2. The session's S pipeline
 # --------------------------------------------------------------------------------------
 
+
 def test_s_pipeline_matches_the_reference(pipeline):
     paths, first, *_ = pipeline
     assert first.success, "the pipeline failed: see test_pipeline.py"
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         as_of = con.execute("select max(order_date) from marts.fct_orders").fetchone()[0]
         orders = [
-            Order(*r) for r in con.execute(f"""
+            Order(*r)
+            for r in con.execute(f"""
                 select customer_key, order_date, completed_lines, cancelled_lines, net_revenue
                 from marts.fct_orders where customer_key <> '{MISSING_CUSTOMER_KEY}'""").fetchall()
         ]
@@ -456,8 +567,9 @@ def test_s_pipeline_matches_the_reference(pipeline):
         recent_start = as_of - timedelta(days=RECENT)
         late: dict[str, int | None] = {}
         for customer, due, paid, days_late in con.execute(
-                f"select customer_key, payment_due_date, paid_date, days_late from marts.fct_orders "
-                f"where order_date <= date '{as_of}' and payment_due_date is not null").fetchall():
+            f"select customer_key, payment_due_date, paid_date, days_late from marts.fct_orders "
+            f"where order_date <= date '{as_of}' and payment_due_date is not null"
+        ).fetchall():
             if paid is not None and paid <= as_of:
                 value = days_late if due > recent_start else None
             else:
@@ -465,7 +577,9 @@ def test_s_pipeline_matches_the_reference(pipeline):
             if value is not None:
                 late[customer] = value if late.get(customer) is None else max(late[customer], value)
         complaints: dict[str, int] = defaultdict(int)
-        for customer, case_type, opened in con.execute("select customer_key, case_type, opened_date from marts.fct_cases").fetchall():
+        for customer, case_type, opened in con.execute(
+            "select customer_key, case_type, opened_date from marts.fct_cases"
+        ).fetchall():
             if case_type in COMPLAINT_TYPES and recent_start < opened <= as_of:
                 complaints[customer] += 1
         problems = compare_all(con, Reference(orders, as_of), lifecycle, late, complaints)

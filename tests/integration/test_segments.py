@@ -11,6 +11,7 @@ dbt/models/*/segments/_segments__unit_tests.yml; `dbt build` runs them in the pi
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
@@ -115,8 +116,8 @@ def expected(warehouse) -> dict:
     for c in customers:
         key = c["customer_key"]
         days = sorted(order_days.get(key, ()))
-        gaps = [(b - a).days for a, b in zip(days, days[1:])]
-        returns = [b for a, b in zip(days, days[1:]) if (b - a).days > DESERTION_DAYS]
+        gaps = [(b - a).days for a, b in itertools.pairwise(days)]
+        returns = [b for a, b in itertools.pairwise(days) if (b - a).days > DESERTION_DAYS]
         recency = (as_of - days[-1]).days if days else None
         since_first = (as_of - days[0]).days if days else None
         if not days:
@@ -127,9 +128,9 @@ def expected(warehouse) -> dict:
             stage = "new"
         elif returns and (as_of - returns[-1]).days < RECOVERY_DAYS:
             stage = "recovered"
-        elif len(days) >= AT_RISK_MIN_ORDER_DAYS and recency > AT_RISK_FACTOR * _percentile(gaps, 0.5):
-            stage = "at_risk"
-        elif len(days) < AT_RISK_MIN_ORDER_DAYS and recency > AT_RISK_DAYS:
+        elif (len(days) >= AT_RISK_MIN_ORDER_DAYS and recency > AT_RISK_FACTOR * _percentile(gaps, 0.5)) or (
+            len(days) < AT_RISK_MIN_ORDER_DAYS and recency > AT_RISK_DAYS
+        ):
             stage = "at_risk"
         else:
             stage = "active"
@@ -212,7 +213,16 @@ def test_the_as_of_date_is_the_latest_order_date(warehouse, expected):
 
 @pytest.mark.parametrize(
     "field",
-    ["lifecycle_stage", "recency_days", "frequency", "monetary", "orders_year", "is_active", "rfm_cell", "profile_code"],
+    [
+        "lifecycle_stage",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "orders_year",
+        "is_active",
+        "rfm_cell",
+        "profile_code",
+    ],
 )
 def test_customer_metrics_match_a_second_computation(expected, marts, field):
     wrong = {
@@ -239,7 +249,11 @@ def test_potential_matches_a_second_computation(expected, marts):
 
 def test_value_tier_is_the_quintile_of_the_potential(marts):
     ranks = _min_ranks({k: r["potential_revenue_year"] for k, r in marts.items()})
-    wrong = {k: (r["value_tier"], _tile(ranks[k], len(marts))) for k, r in marts.items() if r["value_tier"] != _tile(ranks[k], len(marts))}
+    wrong = {
+        k: (r["value_tier"], _tile(ranks[k], len(marts)))
+        for k, r in marts.items()
+        if r["value_tier"] != _tile(ranks[k], len(marts))
+    }
     assert not wrong, list(wrong.items())[:3]
     assert {r["value_tier"] for r in marts.values()} == {1, 2, 3, 4, 5}
 
@@ -286,7 +300,11 @@ def test_history_at_the_as_of_month_end_equals_the_current_segments(warehouse, e
         )
     }
     assert set(history) == set(marts)
-    wrong = [k for k, h in history.items() if (h["segment_code"], h["revenue_year"]) != (marts[k]["segment_code"], marts[k]["actual_revenue_year"])]
+    wrong = [
+        k
+        for k, h in history.items()
+        if (h["segment_code"], h["revenue_year"]) != (marts[k]["segment_code"], marts[k]["actual_revenue_year"])
+    ]
     assert not wrong, wrong[:3]
 
 
@@ -301,12 +319,21 @@ def test_history_has_every_month_end_once(warehouse):
 
 def test_migration_of_the_last_month_matches_the_history(warehouse):
     last, previous = (
-        r[0] for r in warehouse.execute(
+        r[0]
+        for r in warehouse.execute(
             "select distinct month_end from marts.customer_segment_history order by 1 desc limit 2"
         ).fetchall()
     )
-    before = dict(warehouse.execute(f"select customer_key, segment_code from marts.customer_segment_history where month_end = date '{previous}'").fetchall())
-    after = dict(warehouse.execute(f"select customer_key, segment_code from marts.customer_segment_history where month_end = date '{last}'").fetchall())
+    before = dict(
+        warehouse.execute(
+            f"select customer_key, segment_code from marts.customer_segment_history where month_end = date '{previous}'"
+        ).fetchall()
+    )
+    after = dict(
+        warehouse.execute(
+            f"select customer_key, segment_code from marts.customer_segment_history where month_end = date '{last}'"
+        ).fetchall()
+    )
     moves = Counter((before.get(k, "(none)"), after.get(k, "(none)")) for k in set(before) | set(after))
     got = {
         (f, t): n

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -73,10 +72,14 @@ def _warehouse(paths: Paths, version: int) -> None:
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(paths.warehouse)) as con:
         con.execute("create schema if not exists marts")
-        con.execute(f"create or replace table marts.customers_a as select range as id, {version} as v "
-                    f"from range({100_000 + version})")
-        con.execute(f"create or replace table marts.orders_b as select range as id, range * {version} as amount "
-                    f"from range({300_000 + version})")
+        con.execute(
+            f"create or replace table marts.customers_a as select range as id, {version} as v "
+            f"from range({100_000 + version})"
+        )
+        con.execute(
+            f"create or replace table marts.orders_b as select range as id, range * {version} as amount "
+            f"from range({300_000 + version})"
+        )
         con.execute(f"create or replace table marts.summary_c as select {version} as v")
 
 
@@ -88,7 +91,9 @@ def test_readers_see_one_whole_snapshot_while_the_pipeline_publishes(tmp_path):
     readers = [
         subprocess.Popen(
             [sys.executable, "-c", READER, str(serving_database(paths)), str(stop), ",".join(MARTS), mode],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for mode in ("loop", "hold")
     ]
@@ -102,7 +107,7 @@ def test_readers_see_one_whole_snapshot_while_the_pipeline_publishes(tmp_path):
     finally:
         stop.touch()
         outputs = [reader.communicate(timeout=60) for reader in readers]
-    for reader, (_, err) in zip(readers, outputs):
+    for reader, (_, err) in zip(readers, outputs, strict=True):
         assert reader.returncode == 0, err
     result, held = (json.loads(out.strip().splitlines()[-1]) for out, _ in outputs)
     assert result["error_count"] == 0, result["errors"]
@@ -124,12 +129,20 @@ def test_publish_log_history_and_parquet(tmp_path):
     with duckdb.connect(str(published.database), read_only=True) as con:
         log = con.execute("select run_id, mart, row_count from publish_log order by run_id, mart").fetchall()
         schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
-    assert log == [("run-1", "customers_a", 100_001), ("run-1", "orders_b", 300_001), ("run-1", "summary_c", 1),
-                   ("run-2", "customers_a", 100_002), ("run-2", "orders_b", 300_002), ("run-2", "summary_c", 1)]
+    assert log == [
+        ("run-1", "customers_a", 100_001),
+        ("run-1", "orders_b", 300_001),
+        ("run-1", "summary_c", 1),
+        ("run-2", "customers_a", 100_002),
+        ("run-2", "orders_b", 300_002),
+        ("run-2", "summary_c", 1),
+    ]
     assert schemas == {"main", "marts"}
     with duckdb.connect() as con:
-        amounts = con.execute(f"select sum(amount), min(publish_run_id), max(publish_run_id) "
-                              f"from read_parquet('{published.parquet_dir / 'orders_b.parquet'}')").fetchone()
+        amounts = con.execute(
+            f"select sum(amount), min(publish_run_id), max(publish_run_id) "
+            f"from read_parquet('{published.parquet_dir / 'orders_b.parquet'}')"
+        ).fetchone()
     assert amounts == (2 * sum(range(300_002)), "run-2", "run-2")
     assert sorted(p.name for p in published.parquet_dir.iterdir()) == [f"{m}.parquet" for m in MARTS]
     assert not list(published.database.parent.glob(".*tmp")), "no temporary file is left behind"
@@ -157,34 +170,47 @@ def test_a_held_mart_keeps_its_last_good_version_and_the_log_says_so(tmp_path):
     assert published.served_run == {"orders_b": "run-1"}
     with duckdb.connect(str(published.database), read_only=True) as con:
         # the held mart is run-1's version (100,001 + 200,000 rows of version 1), the others are new
-        assert con.execute("select count(*), max(amount), min(publish_run_id), max(publish_run_id) "
-                           "from marts.orders_b").fetchone() == (300_001, 300_000, "run-1", "run-1")
+        assert con.execute(
+            "select count(*), max(amount), min(publish_run_id), max(publish_run_id) from marts.orders_b"
+        ).fetchone() == (300_001, 300_000, "run-1", "run-1")
         assert con.execute("select count(*), max(v) from marts.customers_a").fetchone() == (100_002, 2)
         # held before it was ever published: absent, not empty
-        assert con.execute("select count(*) from information_schema.tables where table_name = 'summary_c'"
-                           ).fetchone() == (0,)
-        log = con.execute("select mart, row_count, status, reason, served_run_id from publish_log "
-                          "where run_id = 'run-2' order by mart").fetchall()
-    assert log == [("customers_a", 100_002, "published", None, "run-2"),
-                   ("orders_b", 300_001, "held", "its GX suite found an error", "run-1"),
-                   ("summary_c", None, "held", "built from orders_b, held back", None)]
+        assert con.execute(
+            "select count(*) from information_schema.tables where table_name = 'summary_c'"
+        ).fetchone() == (0,)
+        log = con.execute(
+            "select mart, row_count, status, reason, served_run_id from publish_log "
+            "where run_id = 'run-2' order by mart"
+        ).fetchall()
+    assert log == [
+        ("customers_a", 100_002, "published", None, "run-2"),
+        ("orders_b", 300_001, "held", "its GX suite found an error", "run-1"),
+        ("summary_c", None, "held", "built from orders_b, held back", None),
+    ]
     # Parquet: the held mart keeps its last good file, the never-published one has none
     with duckdb.connect() as con:
-        assert con.execute(f"select distinct publish_run_id from read_parquet("
-                           f"'{published.parquet_dir / 'orders_b.parquet'}')").fetchall() == [("run-1",)]
+        assert con.execute(
+            f"select distinct publish_run_id from read_parquet('{published.parquet_dir / 'orders_b.parquet'}')"
+        ).fetchall() == [("run-1",)]
     assert not (published.parquet_dir / "summary_c.parquet").exists()
 
 
 def test_a_mart_error_holds_that_mart_and_the_marts_built_from_it():
     from dagster_project.serving.assets import downstream_marts
 
-    upstream = {"fct_orders": {"dim_customers"}, "customer_rfm": {"fct_orders", "dim_customers"},
-                "segment_summary": {"customer_rfm", "fct_orders", "dim_customers"}, "fct_cases": {"dim_customers"},
-                "dim_customers": set()}
+    upstream = {
+        "fct_orders": {"dim_customers"},
+        "customer_rfm": {"fct_orders", "dim_customers"},
+        "segment_summary": {"customer_rfm", "fct_orders", "dim_customers"},
+        "fct_cases": {"dim_customers"},
+        "dim_customers": set(),
+    }
     held = downstream_marts(["fct_orders"], upstream)
-    assert held == {"fct_orders": "its GX suite found an error",
-                    "customer_rfm": "built from fct_orders, held back",
-                    "segment_summary": "built from fct_orders, held back"}
+    assert held == {
+        "fct_orders": "its GX suite found an error",
+        "customer_rfm": "built from fct_orders, held back",
+        "segment_summary": "built from fct_orders, held back",
+    }
     assert downstream_marts([], upstream) == {}
 
 
@@ -196,32 +222,58 @@ def test_the_pipeline_publishes_every_mart_without_raw_contacts(pipeline):
     assert first.success and second.success, "the pipeline failed: see test_pipeline.py"
     served = serving_database(paths)
     with duckdb.connect(str(paths.warehouse), read_only=True) as wh:
-        marts = {r[0]: r[1] for r in wh.execute(
-            "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'").fetchall()}
-        marts |= {r[0]: None for r in wh.execute(
-            "select view_name, null from duckdb_views() where schema_name = 'marts' and not internal").fetchall()}
+        marts = {
+            r[0]: r[1]
+            for r in wh.execute(
+                "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        }
+        marts |= {
+            r[0]: None
+            for r in wh.execute(
+                "select view_name, null from duckdb_views() where schema_name = 'marts' and not internal"
+            ).fetchall()
+        }
         # every raw and normalised email and phone the sources sent
         contacts: set[str] = set()
         for schema, table, column in wh.execute(
-                "select table_schema, table_name, column_name from information_schema.columns "
-                "where table_schema = 'staging' and (column_name like '%email%' or column_name like '%phone%') "
-                "and data_type = 'VARCHAR'").fetchall():
-            contacts |= {r[0] for r in wh.execute(
-                f'select distinct "{column}" from {schema}."{table}" where "{column}" is not null').fetchall()}
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_schema = 'staging' and (column_name like '%email%' or column_name like '%phone%') "
+            "and data_type = 'VARCHAR'"
+        ).fetchall():
+            contacts |= {
+                r[0]
+                for r in wh.execute(
+                    f'select distinct "{column}" from {schema}."{table}" where "{column}" is not null'
+                ).fetchall()
+            }
     assert len(contacts) > 1000  # the S data has them: the check below has something to find
     with duckdb.connect(str(served), read_only=True) as con:
-        tables = {r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
         assert tables == set(marts)
-        run_ids = {r[0] for r in con.execute(
-            "select run_id from publish_log where published_at = (select max(published_at) from publish_log)").fetchall()}
+        run_ids = {
+            r[0]
+            for r in con.execute(
+                "select run_id from publish_log where published_at = (select max(published_at) from publish_log)"
+            ).fetchall()
+        }
         assert len(run_ids) == 1
         leaks = []
         for table, column in con.execute(
-                "select table_name, column_name from information_schema.columns "
-                "where table_schema = 'marts' and data_type = 'VARCHAR'").fetchall():
-            values = {r[0] for r in con.execute(
-                f'select distinct "{column}" from marts."{table}" where "{column}" is not null').fetchall()}
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'marts' and data_type = 'VARCHAR'"
+        ).fetchall():
+            values = {
+                r[0]
+                for r in con.execute(
+                    f'select distinct "{column}" from marts."{table}" where "{column}" is not null'
+                ).fetchall()
+            }
             found = (values & contacts) | {v for v in values if EMAIL.match(v)}
             if found:
                 leaks.append((table, column, sorted(found)[:3]))
@@ -236,15 +288,19 @@ def test_a_killed_publish_leaves_nothing_the_next_one_does_not_clean(tmp_path):
     publish(paths, run_id="run-1")
     # what a publish killed mid-copy leaves: its staging file (and WAL) and Parquet parts
     folder = serving_database(paths).parent
-    left = [folder / ".warehouse.duckdb.run-x.tmp", folder / ".warehouse.duckdb.run-x.tmp.wal",
-            folder / "parquet" / ".orders_b.run-x.tmp"]
+    left = [
+        folder / ".warehouse.duckdb.run-x.tmp",
+        folder / ".warehouse.duckdb.run-x.tmp.wal",
+        folder / "parquet" / ".orders_b.run-x.tmp",
+    ]
     for p in left:
         p.write_bytes(b"half")
     published = publish(paths, run_id="run-2")
     assert sorted(published.leftovers_removed) == sorted(p.name for p in left)
     assert not [p for p in left if p.exists()]
     assert sorted(p.name for p in folder.rglob("*")) == sorted(
-        ["parquet", "warehouse.duckdb", *(f"{m}.parquet" for m in MARTS)])
+        ["parquet", "warehouse.duckdb", *(f"{m}.parquet" for m in MARTS)]
+    )
 
 
 def test_no_served_text_cell_is_a_spreadsheet_formula(tmp_path):
@@ -254,16 +310,28 @@ def test_no_served_text_cell_is_a_spreadsheet_formula(tmp_path):
     paths.data_dir.mkdir(parents=True)
     with duckdb.connect(str(paths.warehouse)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.segments as select * from (values (1, '=HYPERLINK(\"x\")'), "
-                    "(2, '\t@SUM(1)'), (3, '+57 300 123 4567'), (4, 'Ernestos'), (5, '-12'), (6, null)) t(id, name)")
+        con.execute(
+            "create table marts.segments as select * from (values (1, '=HYPERLINK(\"x\")'), "
+            "(2, '\t@SUM(1)'), (3, '+57 300 123 4567'), (4, 'Ernestos'), (5, '-12'), (6, null)) t(id, name)"
+        )
     published = publish(paths, run_id="run-1")
-    expected = [(1, "'=HYPERLINK(\"x\")"), (2, "'\t@SUM(1)"), (3, "+57 300 123 4567"), (4, "Ernestos"),
-                (5, "-12"), (6, None)]
+    expected = [
+        (1, '\'=HYPERLINK("x")'),
+        (2, "'\t@SUM(1)"),
+        (3, "+57 300 123 4567"),
+        (4, "Ernestos"),
+        (5, "-12"),
+        (6, None),
+    ]
     with duckdb.connect(str(published.database), read_only=True) as con:
         assert con.execute("select id, name from marts.segments order by id").fetchall() == expected
     with duckdb.connect() as con:
-        assert con.execute(f"select id, name from read_parquet('{published.parquet_dir / 'segments.parquet'}') "
-                           "order by id").fetchall() == expected
+        assert (
+            con.execute(
+                f"select id, name from read_parquet('{published.parquet_dir / 'segments.parquet'}') order by id"
+            ).fetchall()
+            == expected
+        )
 
 
 def test_served_contact_hashes_are_keyed_and_no_key_in_the_repository_reproduces_them(pipeline):
@@ -278,13 +346,22 @@ def test_served_contact_hashes_are_keyed_and_no_key_in_the_repository_reproduces
 
     paths, *_ = pipeline
     with duckdb.connect(str(paths.warehouse), read_only=True) as wh:
-        emails = {r[0] for r in wh.execute("select distinct email_normalized from staging.stg_sales__customers "
-                                           "where email_normalized is not null").fetchall()}
+        emails = {
+            r[0]
+            for r in wh.execute(
+                "select distinct email_normalized from staging.stg_sales__customers where email_normalized is not null"
+            ).fetchall()
+        }
     with duckdb.connect(str(serving_database(paths)), read_only=True) as con:
-        served = {r[0] for r in con.execute("select email_hash from marts.dim_customers where email_hash is not null "
-                                            "union select phone_hash from marts.dim_customers where phone_hash is not null "
-                                            "union select document_hash from marts.dim_customers "
-                                            "where document_hash is not null").fetchall()}
+        served = {
+            r[0]
+            for r in con.execute(
+                "select email_hash from marts.dim_customers where email_hash is not null "
+                "union select phone_hash from marts.dim_customers where phone_hash is not null "
+                "union select document_hash from marts.dim_customers "
+                "where document_hash is not null"
+            ).fetchall()
+        }
     assert len(emails) > 1000 and len(served) > 1000
     key = bytes.fromhex(os.environ[PII_SECRET_ENV])
     assert len({hmac.new(key, e.encode(), hashlib.sha256).hexdigest() for e in emails} & served) > 1000

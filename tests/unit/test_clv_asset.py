@@ -16,13 +16,12 @@ import dagster as dg
 import duckdb
 import numpy as np
 import pytest
+import test_clv_bgnbd as reference  # eq. (10) as printed, with its series
 import yaml
 
 from dagster_project.clv import warehouse
 from dagster_project.clv.asset import CLV_KEY, FIT_KEY, SUMMARY_KEY, customer_clv
 from dagster_project.settings import DBT_PROJECT_DIR
-
-import test_clv_bgnbd as reference  # eq. (10) as printed, with its series
 
 CDNOW_TRANSACTIONS = Path(__file__).resolve().parents[1] / "fixtures" / "cdnow" / "CDNOW_sample.txt"
 CDNOW_SUMMARY = CDNOW_TRANSACTIONS.with_name("cdnow_customers_summary_with_transactions.csv")
@@ -90,7 +89,7 @@ def _query(paths, sql, params=None):
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         rel = con.execute(sql, params or [])
         names = [d[0] for d in rel.description]
-        return [dict(zip(names, row)) for row in rel.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in rel.fetchall()]
 
 
 @pytest.fixture
@@ -104,11 +103,24 @@ def test_cdnow_through_the_warehouse_reproduces_the_published_fits(cdnow):
     result = _materialize()
     assert result.success
     (fit,) = _query(cdnow, "select * from marts.clv_model_fit")
-    published = {"bgnbd_r": 0.243, "bgnbd_alpha": 4.414, "bgnbd_a": 0.793, "bgnbd_b": 2.426, "gg_p": 6.25, "gg_q": 3.74, "gg_gamma": 15.44}
+    published = {
+        "bgnbd_r": 0.243,
+        "bgnbd_alpha": 4.414,
+        "bgnbd_a": 0.793,
+        "bgnbd_b": 2.426,
+        "gg_p": 6.25,
+        "gg_q": 3.74,
+        "gg_gamma": 15.44,
+    }
     for column, value in published.items():
         assert fit[column] == pytest.approx(value, rel=0.01), column
     assert fit["bgnbd_converged"] and fit["gg_converged"]
-    assert (fit["customers"], fit["bgnbd_customers"], fit["gg_customers"], fit["customers_excluded"]) == (2357, 2357, 946, 0)
+    assert (fit["customers"], fit["bgnbd_customers"], fit["gg_customers"], fit["customers_excluded"]) == (
+        2357,
+        2357,
+        946,
+        0,
+    )
     assert fit["as_of_date"] == CALIBRATION_END and fit["time_unit_days"] == 7
     assert fit["run_id"] == result.run_id
 
@@ -134,8 +146,15 @@ def test_customer_outputs_by_hand(cdnow):
     p, q, g = fit["gg_p"], fit["gg_q"], fit["gg_gamma"]
     # customer 1 buys on 1997-01-01, 01-18 and 08-02 in calibration (and 12-12 after it)
     x, t_x, T, zbar = 2, 213 / 7, 272 / 7, (29.73 + 14.96) / 2
-    assert (row["x"], row["t_x"], row["t_cal"], row["mean_repeat_spend"]) == (x, pytest.approx(t_x), pytest.approx(T), pytest.approx(zbar))
-    assert row["p_alive"] == pytest.approx(1 / (1 + a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x)), rel=1e-9)
+    assert (row["x"], row["t_x"], row["t_cal"], row["mean_repeat_spend"]) == (
+        x,
+        pytest.approx(t_x),
+        pytest.approx(T),
+        pytest.approx(zbar),
+    )
+    assert row["p_alive"] == pytest.approx(
+        1 / (1 + a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x)), rel=1e-9
+    )
     for days, column in ((90, "expected_purchases_90d"), (365, "expected_purchases_365d")):
         assert row[column] == pytest.approx(reference._expected_by_eq10(r, alpha, a, b, days / 7, x, t_x, T), rel=1e-8)
     spend = (g + x * row["mean_repeat_spend"]) * p / (p * x + q - 1)
@@ -148,17 +167,21 @@ def test_customer_outputs_by_hand(cdnow):
 def test_customer_1_summary_matches_the_raw_file(cdnow):
     # The hand values above come from these lines of CDNOW_sample.txt (customer 1 is the
     # file's first customer, "00004 0001").
-    lines = [l.split() for l in CDNOW_TRANSACTIONS.read_text().splitlines() if l.split()[1] == "0001"]
-    assert [l[2] for l in lines] == ["19970101", "19970118", "19970802", "19971212"]
+    lines = [line.split() for line in CDNOW_TRANSACTIONS.read_text().splitlines() if line.split()[1] == "0001"]
+    assert [line[2] for line in lines] == ["19970101", "19970118", "19970802", "19971212"]
 
 
 def test_rerun_replaces_customers_and_adds_one_fit_row(cdnow):
     first, second = _materialize(), _materialize()
     assert first.success and second.success
-    assert _query(cdnow, "select count(*) as n, count(distinct customer_key) as k, min(run_id) as lo, max(run_id) as hi from marts.customer_clv") == [
-        {"n": 2357, "k": 2357, "lo": second.run_id, "hi": second.run_id}
-    ]
-    assert {r["run_id"] for r in _query(cdnow, "select run_id from marts.clv_model_fit")} == {first.run_id, second.run_id}
+    assert _query(
+        cdnow,
+        "select count(*) as n, count(distinct customer_key) as k, min(run_id) as lo, max(run_id) as hi from marts.customer_clv",
+    ) == [{"n": 2357, "k": 2357, "lo": second.run_id, "hi": second.run_id}]
+    assert {r["run_id"] for r in _query(cdnow, "select run_id from marts.clv_model_fit")} == {
+        first.run_id,
+        second.run_id,
+    }
 
 
 def test_a_failed_write_leaves_both_tables_as_they_were(cdnow):
@@ -168,10 +191,9 @@ def test_a_failed_write_leaves_both_tables_as_they_were(cdnow):
     import pandas as pd
 
     half = pd.DataFrame({"customer_key": ["x"], "x": [0]})
-    with duckdb.connect(str(cdnow.warehouse)) as con:
-        # customer_clv is replaced first, then the fit row fails (a column the table lacks).
-        with pytest.raises(duckdb.Error):
-            warehouse.write(con, half, {"no_such_column": 1}, "run-that-fails", CALIBRATION_END, pd.Timestamp("2026-01-01"))
+    # customer_clv is replaced first, then the fit row fails (a column the table lacks).
+    with duckdb.connect(str(cdnow.warehouse)) as con, pytest.raises(duckdb.Error):
+        warehouse.write(con, half, {"no_such_column": 1}, "run-that-fails", CALIBRATION_END, pd.Timestamp("2026-01-01"))
     assert _query(cdnow, "select * from marts.customer_clv order by customer_key") == before
     assert _query(cdnow, "select * from marts.clv_model_fit") == fits_before
 
@@ -179,17 +201,21 @@ def test_a_failed_write_leaves_both_tables_as_they_were(cdnow):
 def test_no_repeat_customers_writes_a_not_converged_fit_and_null_predictions(paths):
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(paths.warehouse)) as con:
-        _create_summary(con, [
-            ("a", date(2025, 1, 5), date(2025, 1, 5), 1, 0, date(2025, 6, 30)),
-            ("b", date(2025, 3, 1), date(2025, 3, 1), 1, 0, date(2025, 6, 30)),
-        ])
+        _create_summary(
+            con,
+            [
+                ("a", date(2025, 1, 5), date(2025, 1, 5), 1, 0, date(2025, 6, 30)),
+                ("b", date(2025, 3, 1), date(2025, 3, 1), 1, 0, date(2025, 6, 30)),
+            ],
+        )
     assert _materialize().success
     (fit,) = _query(paths, "select * from marts.clv_model_fit")
     assert not fit["bgnbd_converged"] and not fit["gg_converged"]
     assert (fit["bgnbd_customers"], fit["gg_customers"], fit["bgnbd_r"], fit["gg_p"]) == (2, 0, None, None)
     rows = _query(paths, "select * from marts.customer_clv order by customer_key")
     assert [(r["customer_key"], r["x"], r["p_alive"], r["expected_avg_order_value"], r["clv_12m"]) for r in rows] == [
-        ("a", 0, None, None, None), ("b", 0, None, None, None)
+        ("a", 0, None, None, None),
+        ("b", 0, None, None, None),
     ]
 
 
@@ -231,7 +257,10 @@ def test_edge_cases_in_a_mixed_history(paths):
     history = _mixed_history()
     repeaters = [r for r in history if r[3] > 1 and r[4] > 0 and r[0] != "after_as_of"]
     assert (fit["customers"], fit["customers_excluded"], fit["bgnbd_customers"], fit["gg_customers"]) == (
-        len(history), 1, len(history) - 1, len(repeaters)
+        len(history),
+        1,
+        len(history) - 1,
+        len(repeaters),
     )
     rows = {r["customer_key"]: r for r in _query(paths, "select * from marts.customer_clv")}
     assert len(rows) == len(history)
@@ -285,9 +314,19 @@ def test_asset_keys_are_the_dbt_source_keys_and_build_after_the_summary():
 
 def test_source_yaml_documents_every_column_written(cdnow):
     assert _materialize().success
-    tables = {t["name"]: [c["name"] for c in t["columns"]] for t in yaml.safe_load(SOURCES_YAML.read_text())["sources"][0]["tables"]}
+    tables = {
+        t["name"]: [c["name"] for c in t["columns"]]
+        for t in yaml.safe_load(SOURCES_YAML.read_text())["sources"][0]["tables"]
+    }
     for table, columns in tables.items():
-        written = [r["column_name"] for r in _query(cdnow, "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? order by ordinal_position", [table])]
+        written = [
+            r["column_name"]
+            for r in _query(
+                cdnow,
+                "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                [table],
+            )
+        ]
         assert columns == written, table
 
 
@@ -301,13 +340,15 @@ def test_the_consistency_check_passes_on_cdnow_and_catches_a_broken_prediction(c
     from dagster_project.clv import model
 
     fit = {"bgnbd_converged": True, "gg_converged": True, "customers_excluded": 0}
-    customers = pd.DataFrame({
-        "p_alive": [0.5, 1.0, None, 1.2],
-        "expected_purchases_90d": [1.0, 0.5, None, 0.1],
-        "expected_purchases_365d": [2.0, 0.4, None, 0.3],
-        "expected_avg_order_value": [10.0, 10.0, 10.0, -1.0],
-        "clv_12m": [5.0, 1.0, None, -0.1],
-    })
+    customers = pd.DataFrame(
+        {
+            "p_alive": [0.5, 1.0, None, 1.2],
+            "expected_purchases_90d": [1.0, 0.5, None, 0.1],
+            "expected_purchases_365d": [2.0, 0.4, None, 0.3],
+            "expected_avg_order_value": [10.0, 10.0, 10.0, -1.0],
+            "clv_12m": [5.0, 1.0, None, -0.1],
+        }
+    )
     found = model.inconsistencies(model.Scored(customers, fit, None, None))
     assert found == [
         "1 customers without P(alive)",

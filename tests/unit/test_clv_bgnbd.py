@@ -17,7 +17,9 @@ import pytest
 
 from dagster_project.clv import bgnbd
 
-CDNOW_SUMMARY = Path(__file__).resolve().parents[1] / "fixtures" / "cdnow" / "cdnow_customers_summary_with_transactions.csv"
+CDNOW_SUMMARY = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "cdnow" / "cdnow_customers_summary_with_transactions.csv"
+)
 PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 PAPER_FIT = bgnbd.BgNbdFit(**PUBLISHED, log_likelihood=-9582.4, customers=2357, converged=True, message="published")
 
@@ -125,12 +127,14 @@ def test_log_likelihood_by_hand_for_one_customer():
 def test_gradient_agrees_with_finite_differences():
     x, t_x, T = _cdnow()
     params = np.array([0.3, 5.0, 0.7, 2.0])
-    c, log_sum, w, xr = bgnbd._terms(params, x, t_x, T)
+    _c, _log_sum, w, xr = bgnbd._terms(params, x, t_x, T)
     analytic = bgnbd._gradient(params, x, t_x, T, w, xr).sum(axis=1)
     for i in range(4):
         step = np.zeros(4)
         step[i] = 1e-6 * params[i]
-        numeric = (bgnbd.log_likelihood(params + step, x, t_x, T).sum() - bgnbd.log_likelihood(params - step, x, t_x, T).sum()) / (2 * step[i])
+        numeric = (
+            bgnbd.log_likelihood(params + step, x, t_x, T).sum() - bgnbd.log_likelihood(params - step, x, t_x, T).sum()
+        ) / (2 * step[i])
         assert analytic[i] == pytest.approx(numeric, rel=1e-5)
 
 

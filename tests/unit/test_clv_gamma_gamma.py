@@ -16,9 +16,13 @@ import pytest
 
 from dagster_project.clv import gamma_gamma
 
-CDNOW_SUMMARY = Path(__file__).resolve().parents[1] / "fixtures" / "cdnow" / "cdnow_customers_summary_with_transactions.csv"
+CDNOW_SUMMARY = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "cdnow" / "cdnow_customers_summary_with_transactions.csv"
+)
 PUBLISHED = {"p": 6.25, "q": 3.74, "gamma": 15.44}
-PAPER_FIT = gamma_gamma.GammaGammaFit(**PUBLISHED, log_likelihood=float("nan"), customers=946, converged=True, message="published")
+PAPER_FIT = gamma_gamma.GammaGammaFit(
+    **PUBLISHED, log_likelihood=float("nan"), customers=946, converged=True, message="published"
+)
 
 
 def _cdnow_repeaters():
@@ -55,8 +59,13 @@ def test_log_likelihood_by_hand_for_one_customer():
     p, q, g = 6.25, 3.74, 15.44
     x, z = 3, 40.0
     expected = (
-        math.lgamma(p * x + q) - math.lgamma(p * x) - math.lgamma(q)
-        + q * math.log(g) + (p * x - 1) * math.log(z) + p * x * math.log(x) - (p * x + q) * math.log(g + x * z)
+        math.lgamma(p * x + q)
+        - math.lgamma(p * x)
+        - math.lgamma(q)
+        + q * math.log(g)
+        + (p * x - 1) * math.log(z)
+        + p * x * math.log(x)
+        - (p * x + q) * math.log(g + x * z)
     )
     got = gamma_gamma.log_likelihood((p, q, g), np.array([x]), np.array([z]))[0]
     assert got == pytest.approx(expected, rel=1e-12)
@@ -69,7 +78,10 @@ def test_gradient_agrees_with_finite_differences():
     for i in range(3):
         step = np.zeros(3)
         step[i] = 1e-6 * params[i]
-        numeric = (gamma_gamma.log_likelihood(params + step, x, zbar).sum() - gamma_gamma.log_likelihood(params - step, x, zbar).sum()) / (2 * step[i])
+        numeric = (
+            gamma_gamma.log_likelihood(params + step, x, zbar).sum()
+            - gamma_gamma.log_likelihood(params - step, x, zbar).sum()
+        ) / (2 * step[i])
         assert analytic[i] == pytest.approx(numeric, rel=1e-5)
 
 

@@ -1,7 +1,6 @@
 """The contracts are consistent, and the docs generated from them are current."""
 
-from dagster_project.contracts import ALL_FEEDS, get_feed
-from dagster_project.contracts import docs
+from dagster_project.contracts import ALL_FEEDS, docs, get_feed
 
 
 def test_order_lines_requires_exactly_the_four_columns():
@@ -11,8 +10,12 @@ def test_order_lines_requires_exactly_the_four_columns():
 
 def test_every_feed_of_the_design_has_a_contract():
     assert sorted(f.key for f in ALL_FEEDS) == [
-        "contact_center/campaign_members", "contact_center/cases", "contact_center/interactions",
-        "sales/customers", "sales/order_lines", "web/events",
+        "contact_center/campaign_members",
+        "contact_center/cases",
+        "contact_center/interactions",
+        "sales/customers",
+        "sales/order_lines",
+        "web/events",
     ]
 
 

@@ -33,8 +33,12 @@ def _rows(paths: Paths, sql: str):
 
 
 def _tables(paths: Paths) -> list[str]:
-    return [t for (t,) in _rows(paths, "select table_name from information_schema.tables "
-                                       "where table_schema = 'marts' order by 1")]
+    return [
+        t
+        for (t,) in _rows(
+            paths, "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+        )
+    ]
 
 
 def _spark_table(root: Path, name: str, sql: str | None) -> None:
@@ -49,12 +53,17 @@ def _spark_table(root: Path, name: str, sql: str | None) -> None:
 def test_spark_mirror_reads_each_table_folder_and_turns_instants_into_utc_times(mirror_paths, monkeypatch):
     root = mirror_paths.data_dir / "spark" / "warehouse"
     monkeypatch.setenv(spark.WAREHOUSE_ENV, str(root))
-    _spark_table(root, "fct_a", "select 'x, \"y\"' as t, cast('2024-03-01 05:00:00+00' as timestamptz) as at, "
-                                "cast(1.5 as decimal(28,6)) as d")
+    _spark_table(
+        root,
+        "fct_a",
+        "select 'x, \"y\"' as t, cast('2024-03-01 05:00:00+00' as timestamptz) as at, cast(1.5 as decimal(28,6)) as d",
+    )
     _spark_table(root, "empty_b", "select 'x' as t where false")
     assert spark.mirror_marts(mirror_paths) == {"empty_b": 0, "fct_a": 1}
     assert _tables(mirror_paths) == ["empty_b", "fct_a"]
-    assert _rows(mirror_paths, "select * from marts.fct_a") == [('x, "y"', dt.datetime(2024, 3, 1, 5, 0), Decimal("1.5"))]
+    assert _rows(mirror_paths, "select * from marts.fct_a") == [
+        ('x, "y"', dt.datetime(2024, 3, 1, 5, 0), Decimal("1.5"))
+    ]
 
 
 def test_a_failed_spark_mirror_leaves_the_previous_marts_whole(mirror_paths, monkeypatch):
@@ -82,12 +91,15 @@ def test_postgres_mirror_copies_values_exactly_and_keeps_empty_marts(mirror_path
     with con.cursor() as cur:
         cur.execute("drop schema if exists marts cascade; create schema marts")
         cur.execute("create table marts.fct_a (t text, e text, n text, d numeric(28,6), at timestamp, c bigint)")
-        cur.execute("insert into marts.fct_a values (%s, '', null, 12.345678, '2024-03-01 05:00:00', 7)",
-                    ['line one\nsaid "hi", then left'])
+        cur.execute(
+            "insert into marts.fct_a values (%s, '', null, 12.345678, '2024-03-01 05:00:00', 7)",
+            ['line one\nsaid "hi", then left'],
+        )
         cur.execute("create table marts.empty_b (t text)")
     con.commit()
     con.close()
     assert postgres.mirror_marts(mirror_paths, pg) == {"empty_b": 0, "fct_a": 1}
     assert _tables(mirror_paths) == ["empty_b", "fct_a"]
     assert _rows(mirror_paths, "select * from marts.fct_a") == [
-        ('line one\nsaid "hi", then left', "", None, Decimal("12.345678"), dt.datetime(2024, 3, 1, 5, 0), 7)]
+        ('line one\nsaid "hi", then left', "", None, Decimal("12.345678"), dt.datetime(2024, 3, 1, 5, 0), 7)
+    ]

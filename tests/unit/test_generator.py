@@ -37,9 +37,13 @@ def con(data: Path):
         else:
             cols = ", ".join(f"{c}: 'varchar'" for c in feed.column_names)
             src = f"read_json('{land}/{feed.source}/{feed.name}/*.jsonl', format = 'newline_delimited', columns = {{{cols}}}, filename = true)"
-        con.execute(f"create view {feed.name} as select *, regexp_extract(filename, 'landing/(.+)$', 1) as rel_file from {src}")
+        con.execute(
+            f"create view {feed.name} as select *, regexp_extract(filename, 'landing/(.+)$', 1) as rel_file from {src}"
+        )
     for name in ("identities", "defects", "persons"):
-        con.execute(f"create view gt_{name} as select * from read_csv('{data}/ground_truth/{name}.csv', all_varchar = true)")
+        con.execute(
+            f"create view gt_{name} as select * from read_csv('{data}/ground_truth/{name}.csv', all_varchar = true)"
+        )
     yield con
     con.close()
 
@@ -49,7 +53,11 @@ def one(con, sql: str):
 
 
 def digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_gives_identical_bytes(data, tmp_path):
@@ -92,15 +100,36 @@ def test_file_names_headers_and_keys_follow_the_contracts(data):
 
 
 def test_rows_sit_in_the_file_of_their_day(con):
-    assert one(con, "select count(*) from events where event_at[1:10] != regexp_extract(filename, '(\\d{4}-\\d{2}-\\d{2})')")[0] == 0
-    assert one(con, "select count(*) from interactions where started_at[1:10] != regexp_extract(filename, '(\\d{4}-\\d{2}-\\d{2})')")[0] == 0
+    assert (
+        one(
+            con,
+            "select count(*) from events where event_at[1:10] != regexp_extract(filename, '(\\d{4}-\\d{2}-\\d{2})')",
+        )[0]
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "select count(*) from interactions where started_at[1:10] != regexp_extract(filename, '(\\d{4}-\\d{2}-\\d{2})')",
+        )[0]
+        == 0
+    )
     # a case is filed when it opens and again when it closes
-    assert one(con, "select count(*) from cases where updated_at[1:10] != regexp_extract(filename, '(\\d{4}-\\d{2}-\\d{2})')")[0] == 0
+    assert (
+        one(
+            con,
+            "select count(*) from cases where updated_at[1:10] != regexp_extract(filename, '(\\d{4}-\\d{2}-\\d{2})')",
+        )[0]
+        == 0
+    )
     assert one(con, "select count(*) from cases where status = 'closed' and closed_at is null")[0] == 0
 
 
 def test_s_has_about_five_thousand_customers(con):
-    customers, companies = one(con, "select count(distinct customer_id), count(distinct customer_id) filter (where is_company = 'true') from customers")
+    customers, companies = one(
+        con,
+        "select count(distinct customer_id), count(distinct customer_id) filter (where is_company = 'true') from customers",
+    )
     assert 4000 <= customers <= 6000
     assert 0.08 <= companies / customers <= 0.18
     # update rows repeat a customer number with a later updated_at
@@ -178,8 +207,16 @@ def test_injected_contract_violations_are_in_the_named_files(con):
     checks = {
         "bad_amount": ("order_lines", "order_id || '|' || order_line", "try_cast(net_amount as double) is null"),
         "impossible_date": ("order_lines", "order_id || '|' || order_line", "try_cast(order_date as date) is null"),
-        "unknown_status": ("order_lines", "order_id || '|' || order_line", f"status not in {tuple(get_feed('sales', 'order_lines').column('status').allowed)}"),
-        "unknown_event_type": ("events", "event_id", f"event_type not in {tuple(get_feed('web', 'events').column('event_type').allowed)}"),
+        "unknown_status": (
+            "order_lines",
+            "order_id || '|' || order_line",
+            f"status not in {tuple(get_feed('sales', 'order_lines').column('status').allowed)}",
+        ),
+        "unknown_event_type": (
+            "events",
+            "event_id",
+            f"event_type not in {tuple(get_feed('web', 'events').column('event_type').allowed)}",
+        ),
     }
     for defect, (table, record_id, broken) in checks.items():
         listed = one(con, f"select count(*) from gt_defects where defect = '{defect}'")[0]

@@ -89,7 +89,9 @@ def data(tmp_path) -> Paths:
     return paths
 
 
-def feed(records, no_identifier, evaluated, unresolved, without_truth, missing_from_map, truth_conflicts, duplicate_map_rows):
+def feed(
+    records, no_identifier, evaluated, unresolved, without_truth, missing_from_map, truth_conflicts, duplicate_map_rows
+):
     return locals()
 
 

@@ -2,7 +2,7 @@
 while the step succeeds, and its daily partitions."""
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -32,7 +32,9 @@ def test_unreadable_file_is_rejected_alone_and_named_by_the_gate(paths):
     from dagster_project.quality.checks import raw_check, raw_check_spec
 
     header = ["order_id", "order_date", "net_amount"]  # customer_id missing
-    write_landed(paths.landing / "sales" / "order_lines" / "broken.csv", ORDER_LINES, [example_row(ORDER_LINES)], header)
+    write_landed(
+        paths.landing / "sales" / "order_lines" / "broken.csv", ORDER_LINES, [example_row(ORDER_LINES)], header
+    )
     write_landed(paths.landing / "sales" / "order_lines" / "fine.csv", ORDER_LINES, [example_row(ORDER_LINES)])
     asset = build_ingest_asset(ORDER_LINES, gate=raw_check, gate_spec=raw_check_spec(ORDER_LINES))
     result = dg.materialize([asset], raise_on_error=False)
@@ -54,9 +56,11 @@ def test_unreadable_file_is_rejected_alone_and_named_by_the_gate(paths):
 
 # --- daily partitions: a partitioned run loads the files of its days, an unpartitioned run every new file
 
+
 def _land_day(paths, name: str, order_id: str):
-    return write_landed(paths.landing / "sales" / "order_lines" / name, ORDER_LINES,
-                        [example_row(ORDER_LINES) | {"order_id": order_id}])
+    return write_landed(
+        paths.landing / "sales" / "order_lines" / name, ORDER_LINES, [example_row(ORDER_LINES) | {"order_id": order_id}]
+    )
 
 
 def _loaded_files(paths) -> set[str]:
@@ -73,20 +77,28 @@ def test_a_backfill_of_two_days_loads_their_files_and_nothing_else(paths):
     _land_day(paths, "order_lines_20240106.csv", "O6")
     _land_day(paths, "order_lines_2024-01-07.csv", "O7")
     undated = _land_day(paths, "export.csv", "OX")  # no date in its name: its modification day counts
-    stamp = datetime(2024, 1, 6, 12, tzinfo=timezone.utc).timestamp()
+    stamp = datetime(2024, 1, 6, 12, tzinfo=UTC).timestamp()
     os.utime(undated, (stamp, stamp))
 
     days = dg.materialize([asset], tags=range_tags("2024-01-05", "2024-01-06"))
     assert days.success
     assert _materialized_days(days) == ["2024-01-05", "2024-01-06"]
-    assert _loaded_files(paths) == {"sales/order_lines/order_lines_2024-01-05.csv",
-                                    "sales/order_lines/order_lines_20240106.csv", "sales/order_lines/export.csv"}
+    assert _loaded_files(paths) == {
+        "sales/order_lines/order_lines_2024-01-05.csv",
+        "sales/order_lines/order_lines_20240106.csv",
+        "sales/order_lines/export.csv",
+    }
 
     # re-running a loaded day loads nothing again
     again = dg.materialize([asset], partition_key="2024-01-05")
     [mat] = again.asset_materializations_for_node("raw__sales__order_lines")
     md = {k: v.value for k, v in mat.metadata.items()}
-    assert (md["landing_days"], md["files_new_loaded"], md["files_already_loaded"], md["rows_raw"]) == ("2024-01-05", 0, 1, 0)
+    assert (md["landing_days"], md["files_new_loaded"], md["files_already_loaded"], md["rows_raw"]) == (
+        "2024-01-05",
+        0,
+        1,
+        0,
+    )
 
     # an unpartitioned run (make run, the schedule) catches up on every other day
     catch_up = dg.materialize([asset])

@@ -104,7 +104,10 @@ def test_rows_are_conserved_per_file(paths):
         assert in_raw + in_q == expected
     assert sorted(r["_source_row"] for r in quarantine) == [5, 9, 13]  # header is line 1
     manifest = {m["source_file"]: m for m in read_manifest(paths.manifest / "sales" / "order_lines")}
-    assert (manifest["sales/order_lines/d1.csv"]["rows_raw"], manifest["sales/order_lines/d1.csv"]["rows_quarantined"]) == (17, 3)
+    assert (
+        manifest["sales/order_lines/d1.csv"]["rows_raw"],
+        manifest["sales/order_lines/d1.csv"]["rows_quarantined"],
+    ) == (17, 3)
 
 
 def test_debris_of_an_interrupted_load_is_removed_before_loading(paths):

@@ -44,8 +44,17 @@ def test_two_loaders_started_together_load_every_file_once(paths, tmp_path):
         (folder / f"order_lines_{d:03d}.csv").write_text("order_id,order_date,customer_id,net_amount\n" + lines)
     go = tmp_path / "go"
     env = os.environ | {DATA_DIR_ENV: str(paths.data_dir)}
-    loaders = [subprocess.Popen([sys.executable, "-c", LOADER, str(go)], env=env, cwd=REPO_ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    loaders = [
+        subprocess.Popen(
+            [sys.executable, "-c", LOADER, str(go)],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     time.sleep(3)  # both imported and waiting
     go.touch()
     outputs = [p.communicate(timeout=300) for p in loaders]
@@ -53,15 +62,23 @@ def test_two_loaders_started_together_load_every_file_once(paths, tmp_path):
     said = "".join(out for out, _ in outputs)
     assert "waiting for the loader that holds" in said  # they did meet at the lock
     assert sorted(out.splitlines()[-1] for out, _ in outputs) == [
-        "loaded 0 rows 0", f"loaded {files} rows {files * rows_per_file}"]
-    loaded = [r["source_file"] for r in read_manifest(paths.manifest / "sales" / "order_lines") if r["status"] == "loaded"]
+        "loaded 0 rows 0",
+        f"loaded {files} rows {files * rows_per_file}",
+    ]
+    loaded = [
+        r["source_file"] for r in read_manifest(paths.manifest / "sales" / "order_lines") if r["status"] == "loaded"
+    ]
     assert sorted(loaded) == sorted(f"sales/order_lines/order_lines_{d:03d}.csv" for d in range(files))
     assert len(read_rows(paths.raw / "sales" / "order_lines", "_batch_id")) == files * rows_per_file
 
 
 def test_a_killed_holder_does_not_keep_the_lock(paths, tmp_path):
     ready = tmp_path / "ready"
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import time, pathlib
         from dagster_project.contracts import get_feed
         from dagster_project.ingest.lock import feed_lock, lock_path
@@ -69,7 +86,11 @@ def test_a_killed_holder_does_not_keep_the_lock(paths, tmp_path):
         with feed_lock(Paths.from_env(), get_feed("sales", "order_lines")):
             pathlib.Path({str(ready)!r}).touch()
             time.sleep(600)
-    """)], env=os.environ | {DATA_DIR_ENV: str(paths.data_dir)}, cwd=REPO_ROOT)
+    """),
+        ],
+        env=os.environ | {DATA_DIR_ENV: str(paths.data_dir)},
+        cwd=REPO_ROOT,
+    )
     try:
         deadline = time.monotonic() + 60
         while not ready.exists() and time.monotonic() < deadline:

@@ -51,7 +51,7 @@ def test_each_rule_quarantines_exactly_the_breaking_row(paths, feed):
     key = feed.business_key[0]
     folder = paths.landing / feed.source / feed.name
     suffix = ".csv" if feed.file_format == "csv" else ".jsonl"
-    for i, (rule, column, bad) in enumerate(cases):
+    for i, (_rule, column, bad) in enumerate(cases):
         good = example_row(feed)
         broken = example_row(feed) | {key: f"{good[key]}-{i}"}
         broken[column] = bad
@@ -154,7 +154,7 @@ def test_free_text_length_counts_characters_and_formulas_may_hide_behind_blanks(
         "C1": "é" * 600,  # 1,200 bytes but 600 characters: fine
         "C2": "a" * 1001,  # too long
         "C3": " " * 3 + "a" * 1000 + " " * 5,  # 1,000 characters once trimmed: fine
-        "C4": "   =HYPERLINK(\"http://x\")",  # a formula behind blanks
+        "C4": '   =HYPERLINK("http://x")',  # a formula behind blanks
         "C5": "+57 300 123 4567",  # a phone-like name, not a formula
         "C6": "-12.5",  # a negative number, not a formula
     }
@@ -162,5 +162,7 @@ def test_free_text_length_counts_characters_and_formulas_may_hide_behind_blanks(
     write_landed(paths.landing / "sales" / "customers" / "names.csv", feed, rows)
     report = ingest_feed(paths, feed)
     assert (report.rows_raw, report.rows_quarantined) == (4, 2)
-    quarantined = {r["_source_row"]: (r["_rule"], r["_column"]) for r in read_rows(paths.quarantine / "sales" / "customers")}
+    quarantined = {
+        r["_source_row"]: (r["_rule"], r["_column"]) for r in read_rows(paths.quarantine / "sales" / "customers")
+    }
     assert quarantined == {3: ("too_long", "customer_name"), 5: ("formula_text", "customer_name")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import typing
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import dagster as dg
@@ -36,8 +37,10 @@ def test_a_landed_file_gets_exactly_one_run(paths):
         assert sensor.job_name == "full_pipeline"
         assert first.run_requests[0].tags["vector_crm/new_files"] == "1"
         # the run covers the file's landing day (the date in its name), as a partition range
-        assert (first.run_requests[0].tags[ASSET_PARTITION_RANGE_START_TAG],
-                first.run_requests[0].tags[ASSET_PARTITION_RANGE_END_TAG]) == ("2024-01-05", "2024-01-05")
+        assert (
+            first.run_requests[0].tags[ASSET_PARTITION_RANGE_START_TAG],
+            first.run_requests[0].tags[ASSET_PARTITION_RANGE_END_TAG],
+        ) == ("2024-01-05", "2024-01-05")
 
         again = _tick(sensor, first.cursor, instance)
         assert again.run_requests == [] and again.skip_message == "no new files among 1 in the landing zone"
@@ -48,7 +51,9 @@ def test_a_landed_file_gets_exactly_one_run(paths):
         assert len(second.run_requests) == 1 and second.run_requests[0].run_key != first.run_requests[0].run_key
         assert second.run_requests[0].tags[ASSET_PARTITION_RANGE_START_TAG] == "2024-01-06"
         assert json.loads(second.cursor).keys() == {
-            "sales/order_lines/orders_2024-01-05.csv", "sales/order_lines/orders_2024-01-06.csv"}
+            "sales/order_lines/orders_2024-01-05.csv",
+            "sales/order_lines/orders_2024-01-06.csv",
+        }
 
         # files of 3 and 9 days later: one run over the 7 days between them
         for day in ("2024-01-09", "2024-01-15"):
@@ -56,7 +61,9 @@ def test_a_landed_file_gets_exactly_one_run(paths):
         week = _tick(sensor, second.cursor, instance)
         [request] = week.run_requests
         assert (request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG]) == (
-            "2024-01-09", "2024-01-15")
+            "2024-01-09",
+            "2024-01-15",
+        )
 
         # a history dropped in at once (31 days or more apart): one unpartitioned catch-up run
         for day in ("2023-03-01", "2023-12-31"):
@@ -67,9 +74,9 @@ def test_a_landed_file_gets_exactly_one_run(paths):
 
 
 class _Hook(BaseHTTPRequestHandler):
-    received: list = []
+    received: typing.ClassVar[list] = []
 
-    def do_POST(self):  # noqa: N802 (http.server's name)
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Hook.received.append(json.loads(body))
         self.send_response(204)
@@ -104,7 +111,9 @@ def test_a_failed_run_is_summarised_and_sent(monkeypatch, with_webhook):
             assert not result.success
             failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
             context = dg.build_run_status_sensor_context(
-                sensor_name="report_failed_runs", dagster_event=failure, dagster_instance=instance,
+                sensor_name="report_failed_runs",
+                dagster_event=failure,
+                dagster_instance=instance,
                 dagster_run=result.dagster_run,
             ).for_run_failure()
             defs.resolve_sensor_def("report_failed_runs")(context)
@@ -139,7 +148,9 @@ def test_a_failed_make_run_is_reported_at_once_and_only_once(monkeypatch):
             assert len(_Hook.received) == 1 and _Hook.received[0]["run_id"] == result.run_id
             failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
             context = dg.build_run_status_sensor_context(
-                sensor_name="report_failed_runs", dagster_event=failure, dagster_instance=instance,
+                sensor_name="report_failed_runs",
+                dagster_event=failure,
+                dagster_instance=instance,
                 dagster_run=instance.get_run_by_id(result.run_id),
             ).for_run_failure()
             defs.resolve_sensor_def("report_failed_runs")(context)

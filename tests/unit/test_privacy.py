@@ -55,10 +55,30 @@ def test_dbt_pii_hash_is_hmac_sha256_under_the_key(tmp_path, monkeypatch):
     monkeypatch.setenv(PII_SECRET_ENV, key)
     values = ["ana.gomez@example.com", "573001234567", "Ñandú 52.345.678"]
     sql = " union all ".join(f"select {i} as i, {{{{ pii_hash(\"'{v}'\") }}}} as h" for i, v in enumerate(values))
-    out = subprocess.run([dbt_executable(), "show", "--inline", sql + " order by i", "--output", "json", "--log-format", "text",
-                          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                          "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)],
-                         capture_output=True, text=True, cwd=DBT_PROJECT_DIR, timeout=300)
+    out = subprocess.run(
+        [
+            dbt_executable(),
+            "show",
+            "--inline",
+            sql + " order by i",
+            "--output",
+            "json",
+            "--log-format",
+            "text",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=DBT_PROJECT_DIR,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr
     expected = [hmac.new(bytes.fromhex(key), v.encode(), hashlib.sha256).hexdigest() for v in values]
     assert [pii_hash(key, v) for v in values] == expected

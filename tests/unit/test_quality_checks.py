@@ -30,6 +30,7 @@ def _land(paths, name: str, text: str) -> None:
 
 def _pipeline(paths):
     """The raw asset with its gate, and a stand-in for dbt downstream of it."""
+
     @dg.asset(deps=[dg.AssetKey(["raw", "sales", "order_lines"])])
     def downstream() -> None:
         built = paths.data_dir / "built.txt"
@@ -39,7 +40,9 @@ def _pipeline(paths):
 
 
 def _evaluation(result):
-    [e] = [e.event_specific_data for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+    [e] = [
+        e.event_specific_data for e in result.all_events if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
     return e
 
 
@@ -65,7 +68,11 @@ def test_an_error_holds_back_its_batch_and_nothing_downstream_waits(paths):
     assert "sales/order_lines/day2.csv" in evaluation.description and "1,000,000" in evaluation.description
     metadata = {k: v.value for k, v in evaluation.metadata.items()}
     [held] = [i for i in metadata["issues"] if i["level"] == "held"]
-    assert (held["where"], held["observed"], held["threshold"]) == ("sales/order_lines/day2.csv", "99999999", "<= 1000000")
+    assert (held["where"], held["observed"], held["threshold"]) == (
+        "sales/order_lines/day2.csv",
+        "99999999",
+        "<= 1000000",
+    )
     assert "make accept SUITE=raw.sales.order_lines FILE=sales/order_lines/day2.csv" in held["fix"]
     [sample] = metadata["sample_failing_rows"]
     assert sample["column"] == "max__net_amount"
@@ -83,9 +90,12 @@ def test_an_error_holds_back_its_batch_and_nothing_downstream_waits(paths):
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         runs = con.execute(
             "select run_id, count(*), count(*) filter (where status = 'error') from quality.validation_results "
-            "group by run_id order by min(run_at), run_id").fetchall()
-        failed = con.execute("select suite, expectation_key, severity, held_batches from quality.validation_results "
-                             "where status = 'error' order by 2").fetchall()
+            "group by run_id order by min(run_at), run_id"
+        ).fetchall()
+        failed = con.execute(
+            "select suite, expectation_key, severity, held_batches from quality.validation_results "
+            "where status = 'error' order by 2"
+        ).fetchall()
         held_now = con.execute("select source_file from quality.batch_verdicts where verdict = 'held'").fetchall()
     assert [(n, bad) for _, n, bad in runs] == [(expectations, 0), (expectations, 1)]  # the third judged nothing
     assert [r[0] for r in runs] == [first.run_id, second.run_id]
@@ -97,7 +107,9 @@ def test_an_error_holds_back_its_batch_and_nothing_downstream_waits(paths):
 
 def test_a_warning_is_recorded_and_blocks_nothing(paths):
     for d in range(1, 8):  # a week of 1,000 lines a day
-        _land(paths, f"order_lines_2024-01-0{d}.csv", H + "".join(f"O{d}-{i},2024-01-0{d},C1,10\n" for i in range(1000)))
+        _land(
+            paths, f"order_lines_2024-01-0{d}.csv", H + "".join(f"O{d}-{i},2024-01-0{d},C1,10\n" for i in range(1000))
+        )
     assert _evaluation(dg.materialize(_pipeline(paths), raise_on_error=False)).passed
     _land(paths, "order_lines_2024-01-08.csv", H + "".join(f"O8-{i},2024-01-08,C1,10\n" for i in range(59)))
     _land(paths, "order_lines_2024-01-08b.csv", H + "O8-x,2024-01-08,C1,10\n")  # 60 that day in all
@@ -108,7 +120,9 @@ def test_a_warning_is_recorded_and_blocks_nothing(paths):
     assert warning["expectation"] == "column_values_to_be_between:rows_vs_recent"
     assert warning["observed"] == "0.06"  # 60 lines against a median of 1,000
     assert warning["where"].startswith("landing day 2024-01-08")
-    assert {_verdict_of(paths, "order_lines_2024-01-08.csv"), _verdict_of(paths, "order_lines_2024-01-08b.csv")} == {"admitted"}
+    assert {_verdict_of(paths, "order_lines_2024-01-08.csv"), _verdict_of(paths, "order_lines_2024-01-08b.csv")} == {
+        "admitted"
+    }
 
 
 def test_every_raw_feed_has_a_gx_check_in_the_definitions_and_none_is_dagster_blocking():
@@ -130,8 +144,11 @@ def _warehouse(paths, *statements: str) -> None:
 
 
 def test_no_customer_in_two_segments_is_an_error(paths):
-    _warehouse(paths, "create table marts.customer_segments as select * from (values "
-               "('K1', 'PB35A'), ('K2', 'PB35A'), ('K2', 'EB11D'), ('K3', 'EB11D')) t(customer_key, segment_code)")
+    _warehouse(
+        paths,
+        "create table marts.customer_segments as select * from (values "
+        "('K1', 'PB35A'), ('K2', 'PB35A'), ('K2', 'EB11D'), ('K3', 'EB11D')) t(customer_key, segment_code)",
+    )
     outcome = run_suite(paths, load_suite(EXPECTATIONS_DIR / "marts" / "customer_segments.json"), "t1")
     assert {r["column_name"] for r in outcome.errors} == {"customers_in_two_segments"}
     [r] = outcome.errors
@@ -142,12 +159,18 @@ def test_no_customer_in_two_segments_is_an_error(paths):
 def test_a_dominant_segment_is_a_warning_not_an_error(paths):
     """A history without customer attributes puts most customers in one segment (76 % on a real
     transaction log): unusual, not wrong."""
-    rows = ", ".join(["('K%d', 'PXX3A')" % i for i in range(76)] + ["('J%d', 'PXX2A')" % i for i in range(24)])
-    _warehouse(paths, f"create table marts.customer_segments as select * from (values {rows}) t(customer_key, segment_code)")
+    rows = ", ".join([f"('K{i}', 'PXX3A')" for i in range(76)] + [f"('J{i}', 'PXX2A')" for i in range(24)])
+    _warehouse(
+        paths, f"create table marts.customer_segments as select * from (values {rows}) t(customer_key, segment_code)"
+    )
     outcome = run_suite(paths, load_suite(EXPECTATIONS_DIR / "marts" / "customer_segments.json"), "t1")
     assert outcome.passed and not outcome.errors
     [w] = outcome.warnings
-    assert (w["expectation_key"], w["observed_value"], w["threshold"]) == ("column_max_to_be_between:share", "0.76", "<= 0.5")
+    assert (w["expectation_key"], w["observed_value"], w["threshold"]) == (
+        "column_max_to_be_between:share",
+        "0.76",
+        "<= 0.5",
+    )
 
 
 def test_clv_suites_catch_gaps_out_of_range_predictions_and_a_biased_latest_fit(paths):
@@ -170,16 +193,22 @@ def test_clv_suites_catch_gaps_out_of_range_predictions_and_a_biased_latest_fit(
         "alter table marts.clv_model_fit add column customers bigint default 3",
         "alter table marts.clv_model_fit add column customers_excluded bigint default 0",
         "alter table marts.clv_model_fit add column gg_customers bigint default 2",
-        *(f"alter table marts.clv_model_fit add column {p} double default 1.5"
-          for p in ("bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "gg_p", "gg_q", "gg_gamma")),
+        *(
+            f"alter table marts.clv_model_fit add column {p} double default 1.5"
+            for p in ("bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b", "gg_p", "gg_q", "gg_gamma")
+        ),
     )
     clv = run_suite(paths, load_suite(EXPECTATIONS_DIR / "marts" / "customer_clv.json"), "t1")
     assert {(r["column_name"], r["status"], json.loads(r["unexpected_values"])[0]) for r in clv.failed} == {
-        ("buyers_without_prediction", "error", 1), ("predictions_without_buyer", "error", 1), ("out_of_range", "error", 1)}
+        ("buyers_without_prediction", "error", 1),
+        ("predictions_without_buyer", "error", 1),
+        ("out_of_range", "error", 1),
+    }
     fit = run_suite(paths, load_suite(EXPECTATIONS_DIR / "marts" / "clv_model_fit.json"), "t1")
     # Gamma-Gamma's independence assumption broken: a warning about the model, not a wrong table
     assert [(r["column_name"], r["status"], json.loads(r["unexpected_values"])) for r in fit.failed] == [
-        ("abs_frequency_spend_correlation", "warning", [0.7])]
+        ("abs_frequency_spend_correlation", "warning", [0.7])
+    ]
     assert fit.passed
 
 
@@ -192,7 +221,9 @@ def test_revenue_is_compared_with_the_previous_run_that_had_no_error(paths):
     assert [r["status"] for r in first.results if r["column_name"] == "revenue_vs_previous"] == ["not_judged"]
     _warehouse(paths, orders.format("('K1', 300.0, 100.0, true), ('K2', 200.0, 50.0, false)"))
     second = run_suite(paths, suite, "r2")
-    assert [(r["column_name"], json.loads(r["unexpected_values"])) for r in second.warnings] == [("revenue_vs_previous", [0.5])]
+    assert [(r["column_name"], json.loads(r["unexpected_values"])) for r in second.warnings] == [
+        ("revenue_vs_previous", [0.5])
+    ]
     assert second.passed  # a warning: the halved revenue was published, it is the new normal
     third = run_suite(paths, suite, "r3")  # so the next run compares with r2's 500
     assert not third.warnings
@@ -208,8 +239,10 @@ def test_the_warehouse_mirror_appends_each_result_file_once(paths):
 
     def result(name: str, run_at: str, success: bool, extra: str = "") -> None:
         with duckdb.connect() as con:
-            con.execute(f"copy (select 'marts.x' as suite, timestamp '{run_at}' as run_at, {success} as success{extra}) "
-                        f"to '{folder / name}' (format parquet)")
+            con.execute(
+                f"copy (select 'marts.x' as suite, timestamp '{run_at}' as run_at, {success} as success{extra}) "
+                f"to '{folder / name}' (format parquet)"
+            )
 
     result("a.parquet", "2024-01-01 10:00:00", True)
     assert store.sync_warehouse(paths) == 1

@@ -18,8 +18,17 @@ from dagster_project.quality.profile import Batches, batch_profile
 OL = get_feed("sales", "order_lines")
 CU = get_feed("sales", "customers")
 H = "order_id,order_date,customer_id,net_amount,channel\n"
-COLUMNS = ["rows", "null_rate__channel", "null_rate_jump__channel", "min__net_amount", "max__net_amount",
-           "days_after_load__order_date", "days_behind__order_date", "orphan_rate__customer_id", "channel"]
+COLUMNS = [
+    "rows",
+    "null_rate__channel",
+    "null_rate_jump__channel",
+    "min__net_amount",
+    "max__net_amount",
+    "days_after_load__order_date",
+    "days_behind__order_date",
+    "orphan_rate__customer_id",
+    "channel",
+]
 
 
 def _land(paths, rel: str, text: str) -> None:
@@ -30,13 +39,20 @@ def _land(paths, rel: str, text: str) -> None:
 
 def _batches(paths, feed=OL) -> dict[str, str]:
     """{file name: batch id} of the feed's loaded files."""
-    return {m["source_file"].rsplit("/", 1)[-1]: m["batch_id"]
-            for m in read_manifest(paths.manifest / feed.source / feed.name) if m["status"] == "loaded"}
+    return {
+        m["source_file"].rsplit("/", 1)[-1]: m["batch_id"]
+        for m in read_manifest(paths.manifest / feed.source / feed.name)
+        if m["status"] == "loaded"
+    }
 
 
 def _verdict(paths, feed, name: str, verdict: str) -> None:
-    verdicts.write(paths, feed, [{"batch_id": _batches(paths, feed)[name], "source_file": f"{feed.key}/{name}",
-                                  "verdict": verdict}], run_id="test")
+    verdicts.write(
+        paths,
+        feed,
+        [{"batch_id": _batches(paths, feed)[name], "source_file": f"{feed.key}/{name}", "verdict": verdict}],
+        run_id="test",
+    )
 
 
 def test_a_load_is_compared_with_admitted_batches_only(paths):
@@ -52,7 +68,9 @@ def test_a_load_is_compared_with_admitted_batches_only(paths):
     _verdict(paths, OL, "d1.csv", "admitted")
     _verdict(paths, OL, "h.csv", "held")
     time.sleep(1.05)  # a second load, at a later load time
-    _land(paths, "sales/order_lines/d2.csv", H + "O3,2024-01-02,C1,30,web\nO4,2024-01-02,C9,-5,\nO5,2024-01-02,C9,7,web\n")
+    _land(
+        paths, "sales/order_lines/d2.csv", H + "O3,2024-01-02,C1,30,web\nO4,2024-01-02,C9,-5,\nO5,2024-01-02,C9,7,web\n"
+    )
     ingest_feed(paths, OL)
     ids = _batches(paths)
 
@@ -96,8 +114,14 @@ def test_volume_is_judged_per_landing_day_against_the_days_before_it(paths, monk
     assert pd.isna(days.pop("2024-01-01")["recent_rows"])  # no day before the first
     # medians of the (up to 7) day totals before each day, day 5 left out, worked out by hand
     assert {d: r["recent_rows"] for d, r in days.items()} == {
-        "2024-01-02": 1, "2024-01-03": 1.5, "2024-01-04": 2, "2024-01-06": 2.5, "2024-01-07": 3,
-        "2024-01-08": 3.5, "2024-01-09": 4}
+        "2024-01-02": 1,
+        "2024-01-03": 1.5,
+        "2024-01-04": 2,
+        "2024-01-06": 2.5,
+        "2024-01-07": 3,
+        "2024-01-08": 3.5,
+        "2024-01-09": 4,
+    }
     nine = days["2024-01-09"]
     assert (nine["day_rows"], nine["rows_vs_recent"], nine["volume_sample"]) == (9, 9 / 4, 4)
 

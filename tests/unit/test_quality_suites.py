@@ -8,36 +8,64 @@ from pathlib import Path
 
 import dagster as dg
 import great_expectations as gx
-
 import pytest
 
 from dagster_project.contracts import ALL_FEEDS, get_feed
 from dagster_project.quality import thresholds
 from dagster_project.quality.suites import (
-    EXPECTATIONS_DIR, expectation_key, gx_expectations, load_suite, load_suites, main, raw_suite_path, severity,
+    EXPECTATIONS_DIR,
+    expectation_key,
+    gx_expectations,
+    load_suite,
+    load_suites,
+    main,
+    raw_suite_path,
+    severity,
 )
 
 
 def _contract_part(feed) -> set[tuple]:
     spec = json.loads(raw_suite_path(feed).read_text())
     return {
-        (e["type"], e["kwargs"]["column"], json.dumps({k: v for k, v in e["kwargs"].items() if k != "column"}, sort_keys=True))
-        for e in spec["expectations"] if e["meta"]["origin"] == "contract"
+        (
+            e["type"],
+            e["kwargs"]["column"],
+            json.dumps({k: v for k, v in e["kwargs"].items() if k != "column"}, sort_keys=True),
+        )
+        for e in spec["expectations"]
+        if e["meta"]["origin"] == "contract"
     }
 
 
 def test_order_lines_suite_states_the_contract_written_out_by_hand():
     between = "expect_column_values_to_be_between"
     nothing_empty = json.dumps({"max_value": 0, "min_value": 0}, sort_keys=True)
-    expected = {(between, f"null_rate__{c}", nothing_empty)
-                for c in ("order_id", "order_date", "customer_id", "net_amount", "quantity", "discount", "status")}
-    expected |= {
-        ("expect_column_values_to_be_in_set", "channel",
-         json.dumps({"value_set": ["store", "web", "phone", "field_sales", "marketplace", "other"]})),
-        ("expect_column_values_to_be_in_set", "status", json.dumps({"value_set": ["completed", "cancelled", "returned"]})),
+    expected = {
+        (between, f"null_rate__{c}", nothing_empty)
+        for c in ("order_id", "order_date", "customer_id", "net_amount", "quantity", "discount", "status")
     }
-    for col, low in (("order_line", 1), ("order_date", "1990-01-01"), ("quantity", 0), ("unit_price", 0),
-                     ("discount", 0), ("unit_cost", 0), ("payment_due_date", "1990-01-01"), ("paid_date", "1990-01-01")):
+    expected |= {
+        (
+            "expect_column_values_to_be_in_set",
+            "channel",
+            json.dumps({"value_set": ["store", "web", "phone", "field_sales", "marketplace", "other"]}),
+        ),
+        (
+            "expect_column_values_to_be_in_set",
+            "status",
+            json.dumps({"value_set": ["completed", "cancelled", "returned"]}),
+        ),
+    }
+    for col, low in (
+        ("order_line", 1),
+        ("order_date", "1990-01-01"),
+        ("quantity", 0),
+        ("unit_price", 0),
+        ("discount", 0),
+        ("unit_cost", 0),
+        ("payment_due_date", "1990-01-01"),
+        ("paid_date", "1990-01-01"),
+    ):
         expected.add((between, f"min__{col}", json.dumps({"min_value": low})))
     for col in ("order_date", "payment_due_date", "paid_date"):
         expected.add((between, f"max__{col}", json.dumps({"max_value": "2100-01-01"})))
@@ -48,8 +76,10 @@ def test_order_lines_suite_states_the_contract_written_out_by_hand():
 def test_every_raw_suite_states_each_contract_rule_once():
     for feed in ALL_FEEDS:
         part = _contract_part(feed)
-        rules = sum(bool(c.required or c.default is not None) + bool(c.allowed) + (c.min is not None) + (c.max is not None)
-                    for c in feed.columns)
+        rules = sum(
+            bool(c.required or c.default is not None) + bool(c.allowed) + (c.min is not None) + (c.max is not None)
+            for c in feed.columns
+        )
         assert len(part) == rules, feed.key
         for c in feed.columns:
             if c.allowed:
@@ -90,7 +120,7 @@ def test_severities_follow_the_rule_for_choosing():
                 assert severity(e) == "warn", (s.name, column)
             elif s.kind == "raw" and column.startswith("days_after_load__"):
                 assert severity(e) == "error", (s.name, column)  # a date in the future moves every as-of date
-            if column.endswith("_vs_previous") or column.endswith("_vs_month_before"):
+            if column.endswith(("_vs_previous", "_vs_month_before")):
                 assert severity(e) == "warn", (s.name, column)  # change against an earlier run
     # the two mart policies a real history broke (issue 18) are warnings now
     by_key = {(s.name, expectation_key(e)): severity(e) for s in suites for e in s.expectations}
@@ -102,38 +132,51 @@ def test_severities_follow_the_rule_for_choosing():
 def _suite_file(tmp_path, expectations: list[dict], kind: str = "mart") -> Path:
     folder = tmp_path / ("marts" if kind == "mart" else "raw")
     folder.mkdir(exist_ok=True)
-    meta = {"kind": kind, "asset": ["marts", "x"]} | ({"query": "select 1 as x"} if kind == "mart" else {"feed": "sales/order_lines"})
+    meta = {"kind": kind, "asset": ["marts", "x"]} | (
+        {"query": "select 1 as x"} if kind == "mart" else {"feed": "sales/order_lines"}
+    )
     path = folder / "x.json"
     path.write_text(json.dumps({"name": f"{kind}.x", "meta": {"vector_crm": meta}, "expectations": expectations}))
     return path
 
 
 def _between(column: str, sev: str | None = "error", **kwargs) -> dict:
-    return {"type": "expect_column_values_to_be_between", "kwargs": {"column": column, **kwargs},
-            "meta": {"severity": sev} if sev else {}}
+    return {
+        "type": "expect_column_values_to_be_between",
+        "kwargs": {"column": column, **kwargs},
+        "meta": {"severity": sev} if sev else {},
+    }
 
 
 def test_a_suite_is_refused_when_an_expectation_cannot_be_judged_as_written(tmp_path):
-    with pytest.raises(ValueError, match="meta.severity must be one of"):
+    with pytest.raises(ValueError, match=r"meta\.severity must be one of"):
         load_suite(_suite_file(tmp_path, [_between("x", None, max_value=1)]))
     with pytest.raises(ValueError, match="twice in the suite"):
         load_suite(_suite_file(tmp_path, [_between("x", max_value=1), _between("x", "warn", min_value=0)]))
-    with pytest.raises(KeyError, match="'no_such_threshold' is not in thresholds.json"):
+    with pytest.raises(KeyError, match=r"'no_such_threshold' is not in thresholds\.json"):
         load_suite(_suite_file(tmp_path, [_between("x", max_value="${no_such_threshold}")]))
-    aggregate_error = {"type": "expect_column_max_to_be_between", "kwargs": {"column": "rows", "max_value": 5},
-                       "meta": {"severity": "error"}}
+    aggregate_error = {
+        "type": "expect_column_max_to_be_between",
+        "kwargs": {"column": "rows", "max_value": 5},
+        "meta": {"severity": "error"},
+    }
     with pytest.raises(ValueError, match="must judge batch rows"):
         load_suite(_suite_file(tmp_path, [aggregate_error], kind="raw"))
 
 
 def test_shared_thresholds_are_read_from_one_file():
-    [e] = [e for e in gx_expectations(load_suite(raw_suite_path(get_feed("web", "events")))) if e["kwargs"]["column"] == "orphan_rate__customer_id"]
+    [e] = [
+        e
+        for e in gx_expectations(load_suite(raw_suite_path(get_feed("web", "events"))))
+        if e["kwargs"]["column"] == "orphan_rate__customer_id"
+    ]
     spec = json.loads((EXPECTATIONS_DIR / "thresholds.json").read_text())["thresholds"]
     assert e["kwargs"]["max_value"] == spec["orphan_rate_max"]["value"] == thresholds.value("orphan_rate_max")
     assert e["kwargs"]["row_condition"] == f'col("customer_ids") >= {spec["orphan_min_ids"]["value"]}'
     assert "${" not in json.dumps(e)  # the rule's words too
     assert thresholds.substitute({"a": ["${volume_min_rows}", "x ${volume_min_rows} y"]}) == {
-        "a": [spec["volume_min_rows"]["value"], f"x {spec['volume_min_rows']['value']} y"]}
+        "a": [spec["volume_min_rows"]["value"], f"x {spec['volume_min_rows']['value']} y"]
+    }
 
 
 def test_every_public_mart_has_a_suite_checked_before_publishing():
@@ -152,21 +195,37 @@ def test_a_new_mart_suite_is_one_json_file(tmp_path):
 
     folder = tmp_path / "marts"
     folder.mkdir()
-    (folder / "repurchase_rate.json").write_text(json.dumps({
-        "name": "marts.repurchase_rate",
-        "meta": {"vector_crm": {"kind": "mart", "asset": ["marts", "repurchase_rate"],
-                                "query": "select 0.4 as repurchase_rate"}},
-        "expectations": [{"type": "expect_column_values_to_be_between",
-                          "kwargs": {"column": "repurchase_rate", "min_value": 0, "max_value": 1},
-                          "meta": {"severity": "error", "rule": "a rate in [0, 1]"}}],
-    }))
+    (folder / "repurchase_rate.json").write_text(
+        json.dumps(
+            {
+                "name": "marts.repurchase_rate",
+                "meta": {
+                    "vector_crm": {
+                        "kind": "mart",
+                        "asset": ["marts", "repurchase_rate"],
+                        "query": "select 0.4 as repurchase_rate",
+                    }
+                },
+                "expectations": [
+                    {
+                        "type": "expect_column_values_to_be_between",
+                        "kwargs": {"column": "repurchase_rate", "min_value": 0, "max_value": 1},
+                        "meta": {"severity": "error", "rule": "a rate in [0, 1]"},
+                    }
+                ],
+            }
+        )
+    )
     [suite] = load_suites(tmp_path)
     key = dg.AssetKey(["marts", "repurchase_rate"])
     [spec] = publish_asset([key], {}, [suite]).check_specs
     assert (spec.asset_key, spec.name, spec.blocking) == (key, "gx_marts_repurchase_rate", False)
-    assert list(publish_asset([dg.AssetKey(["marts", "other"])], {}, [suite]).check_specs) == []  # not until the mart exists
+    assert (
+        list(publish_asset([dg.AssetKey(["marts", "other"])], {}, [suite]).check_specs) == []
+    )  # not until the mart exists
 
 
 def test_suites_live_in_the_repository():
     assert sorted(p.name for p in (EXPECTATIONS_DIR / "raw").glob("*.json")) == sorted(
-        f"{f.source}.{f.name}.json" for f in ALL_FEEDS)
+        f"{f.source}.{f.name}.json" for f in ALL_FEEDS
+    )

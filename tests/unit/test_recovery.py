@@ -53,8 +53,14 @@ def test_a_killed_run_is_marked_failed_and_its_slot_freed(tmp_path):
     home.mkdir()
     (home / "dagster.yaml").write_text(DAGSTER_YAML)
     env = os.environ | {"DAGSTER_HOME": str(home)}
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER], env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                              text=True, start_new_session=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER],
+        env=env,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         with dg.DagsterInstance.from_config(str(home)) as instance:

@@ -6,9 +6,9 @@ from dagster_project.serving.reports import bar, cohort_heatmap, segment_map, sh
 
 
 def test_bar_and_shade():
-    assert bar(1, 4) == "█" * 5 + "░" * 15   # 25 % of 20 cells
-    assert bar(5, 4) == "█" * 20             # capped at the whole
-    assert bar(1, 0) == "░" * 20             # no potential: nothing filled
+    assert bar(1, 4) == "█" * 5 + "░" * 15  # 25 % of 20 cells
+    assert bar(5, 4) == "█" * 20  # capped at the whole
+    assert bar(1, 0) == "░" * 20  # no potential: nothing filled
     assert [shade(r) for r in (0.0, 0.19, 0.2, 0.59, 0.6, 0.8, 1.0)] == [" ", " ", "░", "▒", "▓", "█", "█"]
 
 
