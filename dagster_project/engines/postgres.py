@@ -112,6 +112,14 @@ def _copy_in(pg, table: str, columns: dict[str, str], select: str, params: list,
         return cur.rowcount
 
 
+def _analyze(pg, table: str) -> None:
+    """Fresh planner statistics for a table that just grew: dbt's build starts at once, long
+    before autovacuum would analyze it, and plans its joins from them."""
+    with pg.cursor() as cur:
+        cur.execute(f"analyze {RAW_SCHEMA}.{q(table)}")
+    pg.commit()
+
+
 def load_raw(paths: Paths, settings: PgSettings, say: Callable[[str], None] = print) -> dict[str, int]:
     """Copy what PostgreSQL lacks of the raw lake into schema raw; returns rows copied per table."""
     copied: dict[str, int] = {}
@@ -140,6 +148,8 @@ def load_raw(paths: Paths, settings: PgSettings, say: Callable[[str], None] = pr
                 )
                 copied[table] = _copy_in(pg, table, columns, select, [[str(f) for f in files], held], tmp)
             pg.commit()  # one feed's new batches, whole
+            if copied.get(table):
+                _analyze(pg, table)
         vtable = raw_table(LAKE_SOURCE, "batch_verdicts")
         vcolumns = {n: t for n, (t, _) in verdicts.VERDICT_COLUMNS.items()}
         parts = sorted(verdicts.verdicts_dir(paths).glob("*/*/part-*.parquet"))
@@ -160,6 +170,7 @@ def load_raw(paths: Paths, settings: PgSettings, say: Callable[[str], None] = pr
                 tmp,
             )
         pg.commit()
+        _analyze(pg, vtable)
     finally:
         pg.close()
         tmp.unlink(missing_ok=True)
