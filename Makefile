@@ -45,7 +45,7 @@ spark: $(VENV)/.spark
 
 test: setup engines  ## the whole test suite (small generated data)
 	$(BIN)/python -m dagster_project.run --setup-only >/dev/null
-	$(BIN)/python -m pytest -q --durations=20
+	$(BIN)/python -m pytest -q -n $(or $(WORKERS),2) --dist loadfile --no-loadscope-reorder --durations=20
 
 data: setup  ## generate landing files: make data SIZE=S|M|L|XL SEED=42 [FORCE=1]
 	$(BIN)/python -m dagster_project.generate --size $(or $(SIZE),S) --seed $(or $(SEED),42) $(if $(FORCE),--force)

@@ -30,10 +30,18 @@ def pytest_configure(config):
     os.environ[PII_SECRET_ENV] = secrets.token_hex(32)
     (session_dir / "dagster_home").mkdir(parents=True)
     (session_dir / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    from dagster_project.transform.project import dbt_project, prepare_manifest
+    from dagster_project.transform.project import MANIFEST_READY_ENV, dbt_project, prepare_manifest
 
     if not dbt_project.manifest_path.exists():
         prepare_manifest()
+    os.environ[MANIFEST_READY_ENV] = "1"  # written once: no process of the session rewrites it
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Modules marked `long` (their fixtures build the warehouse several times) run first,
+    in file order, so that `make test`'s parallel workers (pytest-xdist, one file per
+    worker at a time) start on them at once and finish together; the rest keep their order."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 @pytest.fixture

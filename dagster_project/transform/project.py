@@ -2,6 +2,8 @@
 (`dbt parse`) is one explicit step: `make` and the test session run it before the
 definitions are imported; `dagster dev` re-prepares on start."""
 
+import os
+
 from dagster_dbt import DbtProject
 
 from ..settings import DBT_PROJECT_DIR, Paths
@@ -9,8 +11,13 @@ from ..settings import DBT_PROJECT_DIR, Paths
 # dbt's profiles.yml reads the data directory from the environment.
 Paths.from_env().export_env()
 
+# Set when the manifest is known to be current: the test session prepares it once, and a
+# `dagster dev` started by a test must not rewrite it while other test workers read it.
+MANIFEST_READY_ENV = "VECTOR_CRM_MANIFEST_READY"
+
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+if os.environ.get(MANIFEST_READY_ENV) != "1":
+    dbt_project.prepare_if_dev()
 
 
 def prepare_manifest() -> None:

@@ -19,7 +19,7 @@ import pytest
 from dagster_project.settings import DATA_DIR_ENV, REPO_ROOT, Paths
 from tests.helpers import PER_RUN, RUN_COLUMNS
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.long]
 
 
 def _start(paths: Paths) -> subprocess.Popen:

@@ -24,7 +24,7 @@ from dagster_project.engines.postgres import ENV, load_raw, local_server
 from dagster_project.settings import DATA_DIR_ENV, REPO_ROOT, Paths
 from tests.helpers import PER_RUN, RUN_COLUMNS
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.long]
 
 
 @pytest.fixture(scope="module")

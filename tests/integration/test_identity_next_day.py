@@ -14,7 +14,7 @@ import pytest
 
 from tests.integration.test_quality_gates import run_job
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.long]
 
 BLOCKING = ("held", "rejected", "not_run", "error")
 

@@ -25,7 +25,7 @@ import pytest
 
 from tests.helpers import ingest_landing, land, query_dicts
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.long]
 
 SEEDS = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "profitability"
 # dbt vars (defaults in dbt/dbt_project.yml); the missing member is not in customer_segments

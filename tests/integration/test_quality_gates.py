@@ -31,7 +31,7 @@ from dagster_project.run_summary import collect, render
 from dagster_project.settings import DATA_DIR_ENV, REPO_ROOT, Paths
 from tests.helpers import land, last_landing_day, read_rows
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.long]
 
 OL_HEADER = "order_id,order_line,order_date,customer_id,net_amount,quantity"
 CORRECTION = "sales/order_lines/correction.csv"
