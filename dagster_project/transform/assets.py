@@ -60,7 +60,7 @@ translator = VectorCrmTranslator(
 def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # One target folder per data directory, reused by every run (the pool above allows one
     # dbt step at a time): dagster-dbt's default, a new dbt/target/<run id> folder per run,
-    # is never removed and had grown to 1.6 GB here.
+    # is never removed and grows by the size of a build with every run.
     paths = Paths.from_env()
     ensure_pii_secret(paths, say=context.log.warning)  # dbt's pii_hash reads it from the environment
     prepare_environment(paths)

@@ -22,8 +22,8 @@
     later graphs).
     The rounds are unrolled (portable: no recursive CTE, no loop in the engine).
     Spark inlines every CTE at each use, so a round that reads the round before
-    three times makes the plan grow threefold per round (measured: 2 rounds 83 s,
-    4 rounds 273 s on S). There each round's edges and labels are materialised as
+    three times makes the plan grow threefold per round (planning time with it;
+    measured in docs/DECISIONLOG.md). There each round's edges and labels are materialised as
     tables <model>__<prefix>_<step>_<i> while the model compiles (run_query), and
     the rounds stop early once no edge is left; the post-hook
     drop_connected_components_rounds removes them.

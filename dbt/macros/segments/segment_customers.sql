@@ -388,7 +388,7 @@ group_rows as (
 
 -- every profile code some customer can have at some date: each profile kind
 -- at each date (small; reading the codes off buyer_rows instead would make
--- DuckDB materialize the buyers, 10M rows on L, for this one list)
+-- DuckDB materialize the buyers, the largest CTE, for this one list)
 profile_codes as (
 
     select distinct

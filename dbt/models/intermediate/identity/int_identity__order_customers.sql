@@ -4,7 +4,7 @@
 -- last order date: what identity resolution knows of an order-lines record. A
 -- table of its own because int_identity__observations is ephemeral, inlined
 -- into both int_identity__source_records and int_identity__record_identifiers:
--- computed there, this group-by over every order line (20M on L) ran twice.
+-- computed there, this group-by over every order line would run twice.
 
 select
     customer_id,

@@ -3,8 +3,8 @@
 {#-
     Which product lines each customer bought in the current window, as of the
     as-of date: one row per customer of customer_profitability. Formulas in
-    _profitability__models.yml. A view: the ordered list costs ~3 s of CPU on L
-    and only readers who select it pay for it (cross_sell_opportunities reads
+    _profitability__models.yml. A view: the ordered list is costly on a large
+    history and only readers who select it pay for it (cross_sell_opportunities reads
     the counts only).
 -#}
 
