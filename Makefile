@@ -9,7 +9,7 @@ export VECTOR_CRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME := $(VECTOR_CRM_DATA_DIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: run backfill engines postgres spark test bench identity-report quality accept lint dev data docs setup clean
+.PHONY: help run backfill engines postgres spark test bench identity-report quality accept lint dev data docs setup clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -17,6 +17,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
+
+help:  ## this list: every target and what it does
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 setup: $(VENV)/.installed  ## create the virtual environment
 
@@ -29,9 +32,9 @@ backfill: setup  ## the landing files of some days, then everything downstream, 
 # The other engines, for the engine tests and make run ENGINE=postgres|spark. PostgreSQL:
 # Debian's package when it is missing. Spark: the spark extra (dbt-spark, pyspark) and a Java
 # runtime (Debian's OpenJDK 17 when there is no java).
-engines: postgres spark
+engines: postgres spark  ## install what the other engines need (make test does it)
 
-postgres:
+postgres:  ## PostgreSQL (apt-get) when initdb is missing
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	  || { echo "installing PostgreSQL (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
@@ -39,7 +42,7 @@ $(VENV)/.spark: $(VENV)/.installed
 	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[spark]'
 	touch $@
 
-spark: $(VENV)/.spark
+spark: $(VENV)/.spark  ## the spark extra (dbt-spark, pyspark) and Java (apt-get) when missing
 	@command -v java >/dev/null \
 	  || { echo "installing Java (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 

@@ -1,5 +1,6 @@
 """The README's "Connect a BI tool" recipes, run as written against a published snapshot."""
 
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from dagster_project.serving.publish import publish
-from dagster_project.settings import Paths
+from dagster_project.settings import REPO_ROOT, Paths
 
 pytestmark = pytest.mark.integration
 
@@ -67,3 +68,19 @@ def test_parquet_for_any_tool(served):
     parquet = served.data_dir / "serving" / "parquet" / "segment_summary.parquet"
     with duckdb.connect() as con:
         assert con.execute(f"select count(*), max(publish_run_id) from '{parquet}'").fetchone() == (2, "recipe-run")
+
+
+def test_every_duckdb_cli_line_of_the_readme_runs_as_written(served):
+    """Each `.venv/bin/duckdb ...` line of the README, run from the directory that holds data/."""
+    lines = [
+        line.split("  #")[0]
+        for line in (REPO_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith(".venv/bin/duckdb ")
+    ]
+    assert len(lines) >= 2  # the first screen's and the serving section's
+    for line in lines:
+        argv = shlex.split(line)
+        argv[0] = str(VENV_BIN / "duckdb")
+        out = subprocess.run(argv, cwd=served.data_dir.parent, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, (line, out.stderr)
+        assert "PB35A" in out.stdout and "CA55A" in out.stdout, (line, out.stdout)
