@@ -1,5 +1,7 @@
-"""`make lint` stays clean: SQLFluff with the dbt templater over every model, ruff (lint rules
-and formatting, configured in pyproject.toml) over the Python."""
+"""`make lint` stays clean: SQLFluff with the dbt templater over every model and singular test
+(macros and generic tests are Jinja definitions: the templater lints the SQL they render inside
+the models and tests that call them), ruff (lint rules and formatting, configured in
+pyproject.toml) over the Python."""
 
 import os
 import subprocess
@@ -13,12 +15,12 @@ from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
 pytestmark = pytest.mark.integration
 
 
-def test_sqlfluff_finds_nothing_in_the_models(tmp_path):
+def test_sqlfluff_finds_nothing_in_the_models_and_tests(tmp_path):
     sqlfluff = Path(sys.executable).parent / "sqlfluff"
     # dbt's files go to a folder of the test's own: another worker reads dbt/target's manifest meanwhile
     env = os.environ | {"DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")}
     out = subprocess.run(
-        [str(sqlfluff), "lint", "models"], cwd=DBT_PROJECT_DIR, capture_output=True, text=True, env=env
+        [str(sqlfluff), "lint", "models", "tests"], cwd=DBT_PROJECT_DIR, capture_output=True, text=True, env=env
     )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     assert "All Finished" in out.stdout + out.stderr

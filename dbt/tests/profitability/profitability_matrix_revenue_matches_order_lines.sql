@@ -19,29 +19,37 @@ order_lines as (
     where
         order_lines.status = 'completed'
         and order_lines.customer_key <> '{{ var("missing_customer_key") }}'
-        and {{ dbt.datediff('order_lines.order_date', 'as_of.as_of_date', 'day') }} >= 0
-        and {{ dbt.datediff('order_lines.order_date', 'as_of.as_of_date', 'day') }} < {{ var('segment_window_days') }}
+        and {{ dbt.datediff('order_lines.order_date', 'as_of.as_of_date', 'day') }} >= 0  -- noqa: LT05
+        and {{ dbt.datediff('order_lines.order_date', 'as_of.as_of_date', 'day') }} < {{ var('segment_window_days') }}  -- noqa: LT05
 
 ),
 
 marts as (
 
-    select 'profitability_matrix' as mart, coalesce(sum(revenue), 0) as revenue
+    select
+        'profitability_matrix' as mart,
+        coalesce(sum(revenue), 0) as revenue
     from {{ ref('profitability_matrix') }}
 
     union all
 
-    select 'profitability_by_product_line' as mart, coalesce(sum(revenue), 0) as revenue
+    select
+        'profitability_by_product_line' as mart,
+        coalesce(sum(revenue), 0) as revenue
     from {{ ref('profitability_by_product_line') }}
 
     union all
 
-    select 'profitability_by_channel' as mart, coalesce(sum(revenue), 0) as revenue
+    select
+        'profitability_by_channel' as mart,
+        coalesce(sum(revenue), 0) as revenue
     from {{ ref('profitability_by_channel') }}
 
     union all
 
-    select 'customer_profitability' as mart, coalesce(sum(net_revenue), 0) as revenue
+    select
+        'customer_profitability' as mart,
+        coalesce(sum(net_revenue), 0) as revenue
     from {{ ref('customer_profitability') }}
 
 )

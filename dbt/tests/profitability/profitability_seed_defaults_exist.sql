@@ -10,23 +10,31 @@ with
 
 expected as (
 
-    select 'product_lines' as seed_name, '{{ var("profitability_default_product_line") }}' as default_row
+    select
+        'product_lines' as seed_name,
+        '{{ var("profitability_default_product_line") }}' as default_row
     {%- for driver in ['contact', 'handle_minute', 'order', 'return'] %}
-    union all
-    select 'channel_costs' as seed_name, '{{ driver }}' as default_row
+        union all
+        select
+            'channel_costs' as seed_name,
+            '{{ driver }}' as default_row
     {%- endfor %}
 
 ),
 
 present as (
 
-    select 'product_lines' as seed_name, product_line as default_row
+    select
+        'product_lines' as seed_name,
+        product_line as default_row
     from {{ ref('product_lines') }}
     where product_line = '{{ var("profitability_default_product_line") }}'
 
     union all
 
-    select 'channel_costs' as seed_name, cost_driver as default_row
+    select
+        'channel_costs' as seed_name,
+        cost_driver as default_row
     from {{ ref('channel_costs') }}
     where channel = 'any' and direction = 'any'
 

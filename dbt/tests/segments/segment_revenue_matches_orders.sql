@@ -22,8 +22,8 @@ orders as (
     cross join {{ ref('int_segments__as_of') }} as as_of
     where
         orders.customer_key <> '{{ var("missing_customer_key") }}'
-        and {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} >= 0
-        and {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} < {{ var('segment_window_days') }}
+        and {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} >= 0  -- noqa: LT05
+        and {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} < {{ var('segment_window_days') }}  -- noqa: LT05
 
 )
 
