@@ -34,7 +34,7 @@ def pytest_configure(config):
 
     if not dbt_project.manifest_path.exists():
         prepare_manifest()
-    os.environ[MANIFEST_READY_ENV] = "1"  # written once: no process of the session rewrites it
+    os.environ[MANIFEST_READY_ENV] = "1"  # parsed once: no process of the session parses it again
 
 
 def pytest_collection_modifyitems(session, config, items):
