@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 def test_sqlfluff_finds_nothing_in_the_models_and_tests(tmp_path):
     sqlfluff = Path(sys.executable).parent / "sqlfluff"
-    # dbt's files go to a folder of the test's own: another worker reads dbt/target's manifest meanwhile
+    # should the templater write dbt files, they go to the test's folder: the other worker reads dbt/target
     env = os.environ | {"DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")}
     out = subprocess.run(
         [str(sqlfluff), "lint", "models", "tests"], cwd=DBT_PROJECT_DIR, capture_output=True, text=True, env=env
