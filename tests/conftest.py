@@ -4,6 +4,7 @@ anything imports the Dagster definitions."""
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -13,6 +14,19 @@ from dagster_project.settings import DATA_DIR_ENV, Paths
 from tests.helpers import last_landing_day, raw_counts
 
 VENV_BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin"
+
+
+def _give_xdist_workers_a_main_file() -> None:
+    """pytest-xdist's workers run under execnet, whose __main__ has neither __spec__ nor
+    __file__. pyspark.sql.connect (Great Expectations imports it when the spark extra is
+    installed) takes such a process for a doctest run and exits it (pyspark 4.3,
+    sql/connect/utils.py check_dependencies). A worker's __main__ says what it is instead."""
+    main = sys.modules["__main__"]
+    if getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
+        main.__file__ = "<pytest-xdist worker>"
+
+
+_give_xdist_workers_a_main_file()
 
 
 def pytest_configure(config):
