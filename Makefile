@@ -9,7 +9,7 @@ export VECTOR_CRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME := $(VECTOR_CRM_DATA_DIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: help run backfill engines postgres spark test bench identity-report quality accept lint dev data docs setup clean
+.PHONY: help run backfill engines postgres spark test bench identity-report quality accept lint dev data docs docs-serve setup clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -75,9 +75,13 @@ dev: setup  ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/python -m dagster_project.run --setup-only
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 
-docs: setup  ## dbt docs site into data/dbt_docs
+docs: setup  ## dbt docs site into data/dbt_docs (one offline file: static_index.html)
 	$(BIN)/python -m dagster_project.run --setup-only >/dev/null
 	cd dbt && env -u VECTOR_CRM_PII_SECRET $(BIN)/dbt docs generate --static --target-path $(VECTOR_CRM_DATA_DIR)/dbt_docs
+	@echo "dbt docs: open $(VECTOR_CRM_DATA_DIR)/dbt_docs/static_index.html in a browser, or run make docs-serve"
+
+docs-serve: docs  ## dbt docs on http://127.0.0.1:8080 (make docs first, then serve until Ctrl-C)
+	cd dbt && $(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser --target-path $(VECTOR_CRM_DATA_DIR)/dbt_docs
 
 clean:  ## remove the virtual environment and dbt build files (keeps data/)
 	rm -rf $(VENV) dbt/target dbt/logs
