@@ -44,6 +44,13 @@ def _schedules_and_sensors(port: int) -> tuple[set[str], set[str]]:
     return ({s["name"] for n in nodes for s in n["schedules"]}, {s["name"] for n in nodes for s in n["sensors"]})
 
 
+def _location_names(port: int) -> set[str]:
+    query = json.dumps({"query": "{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"}).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", query, {"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return {e["name"] for e in json.load(resp)["data"]["workspaceOrError"]["locationEntries"]}
+
+
 def test_dagster_dev_serves_every_asset(tmp_path):
     port = _free_port()
     dagster = Path(sys.executable).parent / "dagster"
@@ -68,6 +75,7 @@ def test_dagster_dev_serves_every_asset(tmp_path):
             assert ("raw", feed.source, feed.name) in keys
             assert ("staging", f"stg_{feed.source}__{feed.name}") in keys
         assert {("serving", "warehouse"), ("serving", "reports"), ("marts", "customer_clv")} <= keys
+        assert _location_names(port) == {"vector_crm"}  # as pyproject.toml's [tool.dagster] names it
         schedules, sensors = _schedules_and_sensors(port)
         assert schedules == {"daily_full_pipeline"}
         assert sensors == {"new_landing_files", "report_failed_runs", "recover_stale_runs"}
