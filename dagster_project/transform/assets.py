@@ -2,7 +2,7 @@
 
 import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dagster as dg
@@ -34,6 +34,11 @@ class VectorCrmTranslator(DagsterDbtTranslator):
             layer = dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "seeds"
             return dg.AssetKey([layer, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
+        # meta.owner (dbt_project.yml, per layer) names a team; Dagster writes a team as team:<name>
+        owner = (dbt_resource_props.get("meta") or {}).get("owner")
+        return [f"team:{owner}"] if owner else super().get_owners(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props["fqn"]

@@ -63,3 +63,15 @@ def test_a_mart_is_held_with_every_mart_built_from_it_through_any_models():
     # and not the other way round, nor between unrelated facts
     assert "customer_clv" not in upstream["customer_purchase_stats"]
     assert "fct_orders" not in upstream["fct_cases"]
+
+
+def test_dbt_assets_are_owned_by_the_team_their_layer_names():
+    # meta.owner per layer in dbt/dbt_project.yml, as Dagster writes a team
+    graph = _graph()
+    owners = {
+        ("staging", "stg_sales__order_lines"): ["team:data-engineering"],
+        ("intermediate", "int_customers__profiles"): ["team:analytics-engineering"],
+        ("marts", "dim_customers"): ["team:analytics-engineering"],
+        ("segments", "lifecycle_stages"): ["team:analytics-engineering"],  # a seed, keyed by its folder
+    }
+    assert {key: list(graph.get(dg.AssetKey(list(key))).owners) for key in owners} == owners
