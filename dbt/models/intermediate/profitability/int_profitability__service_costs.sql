@@ -1,42 +1,20 @@
 {{ config(materialized='table') }}
 
 {#-
-    Cost to serve: one row per customer_key x period x channel (and direction)
-    with activity, priced by seed channel_costs.
-
-      contact rows (channel_type 'contact'): fct_interactions of the customer
-        (every contact, abandoned and self-served included), by contact channel
-        and direction: contacts x the contact rate, and handle minutes
-        (handle_seconds / 60: talk + hold + wrap) x the handle_minute rate;
-      sales rows (channel_type 'sales', direction 'any'): fct_orders of the
-        customer by sales channel: orders not fully cancelled (order_status <>
-        'cancelled') x the order rate, orders with at least one returned line x
-        the return rate.
-
-    Periods as in int_profitability__order_lines (the contact's date or the
-    order date). A rate is the seed row with the exact channel and direction,
-    else with the channel and direction 'any', else channel 'any' and direction
-    'any'. A missing channel or direction is written 'unknown' and priced by
-    the fallback. Sources that are empty (a sales-only history has no contacts)
-    add no rows: their cost is 0.
+    Cost to serve: int_profitability__service_activity (one row per customer_key
+    x period x channel_type x channel x direction) priced by seed channel_costs:
+    contacts x the contact rate and handle_seconds / 60 x the handle_minute rate;
+    orders not fully cancelled x the order rate and orders with a returned line x
+    the return rate (sales rows with neither are left out). A rate is the seed row
+    with the exact channel and direction, else the channel with direction 'any',
+    else channel 'any' and direction 'any' ('unknown' takes the last). An empty
+    source (a sales-only history has no contacts) adds no rows: its cost is 0.
 -#}
-
-{%- set window_days = var('segment_window_days') | int %}
 
 -- the jinja loop over drivers confuses the layout rule
 -- noqa: disable=LT02
 
 with
-
-as_of as (
-
-    select
-        as_of_date,
-        cast({{ dbt.dateadd('day', -2 * window_days, 'as_of_date') }} as date) as history_start
-
-    from {{ ref('int_segments__as_of') }}
-
-),
 
 rates as (
 
@@ -46,51 +24,15 @@ rates as (
 
 contacts as (
 
-    select
-        interactions.customer_key,
-        case
-            when {{ dbt.datediff('interactions.interaction_date', 'as_of.as_of_date', 'day') }} < {{ window_days }}  -- noqa: LT05
-                then 'current'
-            else 'previous'
-        end as period,
-        coalesce(interactions.channel, 'unknown') as channel,
-        coalesce(interactions.direction, 'unknown') as direction,
-        count(*) as contacts,
-        sum(interactions.handle_seconds) as handle_seconds
-
-    from {{ ref('fct_interactions') }} as interactions
-    cross join as_of
-    where
-        interactions.customer_key <> '{{ var("missing_customer_key") }}'
-        and interactions.interaction_date <= as_of.as_of_date
-        and interactions.interaction_date > as_of.history_start
-
-    group by 1, 2, 3, 4
+    select * from {{ ref('int_profitability__service_activity') }}
+    where channel_type = 'contact'
 
 ),
 
 orders as (
 
-    select
-        orders.customer_key,
-        case
-            when {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} < {{ window_days }}  -- noqa: LT05
-                then 'current'
-            else 'previous'
-        end as period,
-        coalesce(orders.channel, 'unknown') as channel,
-        'any' as direction,
-        count(case when orders.order_status <> 'cancelled' then 1 end) as handled_orders,
-        count(case when orders.returned_lines > 0 then 1 end) as return_orders
-
-    from {{ ref('fct_orders') }} as orders
-    cross join as_of
-    where
-        orders.customer_key <> '{{ var("missing_customer_key") }}'
-        and orders.order_date <= as_of.as_of_date
-        and orders.order_date > as_of.history_start
-
-    group by 1, 2, 3, 4
+    select * from {{ ref('int_profitability__service_activity') }}
+    where channel_type = 'sales'
 
 ),
 
