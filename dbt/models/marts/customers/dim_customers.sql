@@ -1,127 +1,15 @@
-{%- set erp_attributes = [
-    'name_normalized', 'document_number', 'is_company', 'birth_date',
-    'economic_activity', 'city', 'region'
-] -%}
-
 -- One row per customer: the golden record. Survivorship rules (documented in
 -- _customers__models.yml):
---   * descriptive attributes come from the ERP master only (the one source
---     that has them); when a customer has several ERP records, each attribute
---     takes the most recently updated non-null value;
+--   * descriptive attributes come from the ERP master only, each the most
+--     recently updated non-null value (int_customers__erp_golden);
 --   * email and phone take the value of the highest-priority source in the
 --     seed customer_contact_survivorship, most recent non-null within it;
 --   * contact fields and documents leave as keyed hashes (HMAC) and masks.
 -- Plus the missing member, that facts point at when the customer is unknown.
 
 -- int_identity__record_keys is read where it is used (resolved records only):
--- a CTE read three times would be copied whole first
+-- a CTE read twice would be copied whole first
 with
-
-erp_records as (
-
-    select
-        k.customer_key,
-        c.customer_id,
-        r.name_normalized,
-        r.document_number,
-        c.is_company,
-        c.birth_date,
-        c.economic_activity,
-        c.city,
-        c.region,
-        c.created_date,
-        c.updated_at
-
-    from {{ ref('stg_sales__customers') }} as c
-    inner join {{ ref('int_identity__record_keys') }} as k
-        on k.is_resolved and k.source_feed = 'customers' and c.customer_id = k.source_record_id
-    -- normalised once, by identity resolution
-    inner join {{ ref('int_identity__source_records') }} as r on k.record_id = r.record_id
-
-),
-
-erp_summary as (
-
-    select
-        customer_key,
-        count(*) as erp_customer_numbers,
-        min(created_date) as erp_created_date,
-        min(customer_id) as primary_customer_number
-
-    from erp_records
-    group by 1
-
-),
-
-erp_ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by customer_key
-            order by updated_at desc nulls last, created_date desc nulls last, customer_id desc
-        ) as recency
-
-    from erp_records
-
-),
-
--- customers with several ERP records (duplicate registrations) look further
--- than the latest record for each attribute: its most recent non-null value
-multi_erp_records as (
-
-    select r.*
-    from erp_ranked as r
-    inner join erp_summary as s on r.customer_key = s.customer_key
-    where s.erp_customer_numbers > 1
-
-),
-
-{% for attribute in erp_attributes %}
-    {{ attribute }}_ranked as (
-
-        select
-            customer_key,
-            {{ attribute }},
-            row_number() over (partition by customer_key order by recency) as non_null_recency
-
-        from multi_erp_records
-        where {{ attribute }} is not null
-
-    ),
-
-{% endfor %}
-
-erp_golden as (
-
-    select
-        latest.customer_key,
-        coalesce(name_normalized_ranked.name_normalized, latest.name_normalized) as name_normalized,
-        coalesce(document_number_ranked.document_number, latest.document_number) as document_number,
-        coalesce(is_company_ranked.is_company, latest.is_company) as is_company,
-        coalesce(birth_date_ranked.birth_date, latest.birth_date) as birth_date,
-        coalesce(economic_activity_ranked.economic_activity, latest.economic_activity) as economic_activity,
-        coalesce(city_ranked.city, latest.city) as city,
-        coalesce(region_ranked.region, latest.region) as region
-
-    from erp_ranked as latest
-    left join name_normalized_ranked
-        on latest.customer_key = name_normalized_ranked.customer_key and name_normalized_ranked.non_null_recency = 1
-    left join document_number_ranked
-        on latest.customer_key = document_number_ranked.customer_key and document_number_ranked.non_null_recency = 1
-    left join is_company_ranked
-        on latest.customer_key = is_company_ranked.customer_key and is_company_ranked.non_null_recency = 1
-    left join birth_date_ranked
-        on latest.customer_key = birth_date_ranked.customer_key and birth_date_ranked.non_null_recency = 1
-    left join economic_activity_ranked
-        on latest.customer_key = economic_activity_ranked.customer_key and economic_activity_ranked.non_null_recency = 1
-    left join city_ranked
-        on latest.customer_key = city_ranked.customer_key and city_ranked.non_null_recency = 1
-    left join region_ranked
-        on latest.customer_key = region_ranked.customer_key and region_ranked.non_null_recency = 1
-    where latest.recency = 1
-
-),
 
 -- each customer's email and phone: of the sources in the seed
 -- customer_contact_survivorship, the highest-priority one, most recent value
@@ -168,20 +56,20 @@ golden as (
         c.customer_key,
         false as is_missing_member,
         case
-            when erp_golden.is_company then 'company'
-            when erp_golden.is_company = false then 'person'
+            when erp.is_company then 'company'
+            when erp.is_company = false then 'person'
             else 'unknown'
         end as customer_type,
-        {{ mask_name('erp_golden.name_normalized') }} as customer_name_masked,
-        {{ pii_hash('erp_golden.document_number') }} as document_hash,
+        {{ mask_name('erp.name_normalized') }} as customer_name_masked,
+        {{ pii_hash('erp.document_number') }} as document_hash,
         {{ pii_hash('contacts.email') }} as email_hash,
         {{ mask_email('contacts.email') }} as email_masked,
         {{ pii_hash('contacts.phone') }} as phone_hash,
         {{ mask_phone('contacts.phone') }} as phone_masked,
-        cast(extract(year from erp_golden.birth_date) as {{ dbt.type_int() }}) as birth_year,
-        erp_golden.economic_activity,
-        erp_golden.city,
-        erp_golden.region,
+        cast(extract(year from erp.birth_date) as {{ dbt.type_int() }}) as birth_year,
+        erp.economic_activity,
+        erp.city,
+        erp.region,
         erp.primary_customer_number,
         coalesce(erp.erp_customer_numbers, 0) as erp_customer_numbers,
         erp.erp_created_date,
@@ -196,9 +84,8 @@ golden as (
         c.source_records
 
     from customers as c
-    left join erp_summary as erp on c.customer_key = erp.customer_key
+    left join {{ ref('int_customers__erp_golden') }} as erp on c.customer_key = erp.customer_key
     left join contacts on c.customer_key = contacts.customer_key
-    left join erp_golden on c.customer_key = erp_golden.customer_key
 
 ),
 
