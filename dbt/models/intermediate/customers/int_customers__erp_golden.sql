@@ -90,36 +90,28 @@ multi_erp_records as (
 
 {% endfor %}
 
+-- the attribute loops render a select list and joins the layout rule cannot follow
+-- noqa: disable=LT02
 erp_golden as (
 
     select
         latest.customer_key,
-        coalesce(name_normalized_ranked.name_normalized, latest.name_normalized) as name_normalized,
-        coalesce(document_number_ranked.document_number, latest.document_number) as document_number,
-        coalesce(is_company_ranked.is_company, latest.is_company) as is_company,
-        coalesce(birth_date_ranked.birth_date, latest.birth_date) as birth_date,
-        coalesce(economic_activity_ranked.economic_activity, latest.economic_activity) as economic_activity,
-        coalesce(city_ranked.city, latest.city) as city,
-        coalesce(region_ranked.region, latest.region) as region
+        {%- for attribute in erp_attributes %}
+        coalesce({{ attribute }}_ranked.{{ attribute }}, latest.{{ attribute }})
+            as {{ attribute }}{{ ',' if not loop.last }}
+        {%- endfor %}
 
     from erp_ranked as latest
-    left join name_normalized_ranked
-        on latest.customer_key = name_normalized_ranked.customer_key and name_normalized_ranked.non_null_recency = 1
-    left join document_number_ranked
-        on latest.customer_key = document_number_ranked.customer_key and document_number_ranked.non_null_recency = 1
-    left join is_company_ranked
-        on latest.customer_key = is_company_ranked.customer_key and is_company_ranked.non_null_recency = 1
-    left join birth_date_ranked
-        on latest.customer_key = birth_date_ranked.customer_key and birth_date_ranked.non_null_recency = 1
-    left join economic_activity_ranked
-        on latest.customer_key = economic_activity_ranked.customer_key and economic_activity_ranked.non_null_recency = 1
-    left join city_ranked
-        on latest.customer_key = city_ranked.customer_key and city_ranked.non_null_recency = 1
-    left join region_ranked
-        on latest.customer_key = region_ranked.customer_key and region_ranked.non_null_recency = 1
+    {%- for attribute in erp_attributes %}
+    left join {{ attribute }}_ranked
+        on
+            latest.customer_key = {{ attribute }}_ranked.customer_key
+            and {{ attribute }}_ranked.non_null_recency = 1
+    {%- endfor %}
     where latest.recency = 1
 
 )
+-- noqa: enable=LT02
 
 select
     erp_golden.customer_key,

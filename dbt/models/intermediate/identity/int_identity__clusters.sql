@@ -40,14 +40,12 @@ fuzzy_nodes as (
     select
         node_a as node_id,
         match_rule
-    from {{ ref('int_identity__links') }}
-    where match_rule in ('email_one_edit', 'name_city_birth')
+    from {{ ref('int_identity__fuzzy_links') }}
     union
     select
         node_b as node_id,
         match_rule
-    from {{ ref('int_identity__links') }}
-    where match_rule in ('email_one_edit', 'name_city_birth')
+    from {{ ref('int_identity__fuzzy_links') }}
 
 ),
 

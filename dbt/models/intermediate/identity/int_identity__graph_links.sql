@@ -21,12 +21,10 @@ node_usage as (
 fuzzy_nodes as (
 
     select node_a as node_id
-    from {{ ref('int_identity__links') }}
-    where match_rule in ('email_one_edit', 'name_city_birth')
+    from {{ ref('int_identity__fuzzy_links') }}
     union
     select node_b as node_id
-    from {{ ref('int_identity__links') }}
-    where match_rule in ('email_one_edit', 'name_city_birth')
+    from {{ ref('int_identity__fuzzy_links') }}
 
 ),
 

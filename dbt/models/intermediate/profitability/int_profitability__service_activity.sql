@@ -96,19 +96,8 @@ select
     cast(handled_orders as {{ dbt.type_bigint() }}) as handled_orders,
     cast(return_orders as {{ dbt.type_bigint() }}) as return_orders
 
-from contacts
-
-union all
-
-select
-    customer_key,
-    period,
-    channel_type,
-    channel,
-    direction,
-    cast(contacts as {{ dbt.type_bigint() }}) as contacts,
-    cast(handle_seconds as {{ dbt.type_bigint() }}) as handle_seconds,
-    cast(handled_orders as {{ dbt.type_bigint() }}) as handled_orders,
-    cast(return_orders as {{ dbt.type_bigint() }}) as return_orders
-
-from orders
+from (
+    select * from contacts
+    union all
+    select * from orders
+) as activity
