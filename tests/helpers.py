@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,7 +17,7 @@ import duckdb
 from dagster_project.contracts import ALL_FEEDS, Feed, get_feed
 from dagster_project.contracts.base import LINEAGE_COLUMNS
 from dagster_project.ingest import verdicts
-from dagster_project.settings import Paths
+from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT, Paths
 
 
 def example_row(feed: Feed) -> dict[str, str]:
@@ -174,6 +176,37 @@ def write_raw_batch(
 def dbt_executable() -> str:
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_build(data_dir: Path, select: Sequence[str]) -> None:
+    """`dbt build --select ...` of the project on DuckDB in `data_dir`, with only the tests whose
+    every parent is selected (indirect selection cautious); fails the test with dbt's output."""
+    env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("VECTOR_CRM_DBT_TARGET", None)
+    result = subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(data_dir / "dbt_target"),
+            "--log-path",
+            str(data_dir / "dbt_logs"),
+            "--select",
+            *select,
+            "--indirect-selection",
+            "cautious",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
 
 
 # Comparing two builds' marts: columns that say when, how fast or by which run a row was made,

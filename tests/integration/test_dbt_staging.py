@@ -8,8 +8,6 @@ out by hand from the rows below.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,8 +17,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
-from tests.helpers import dbt_executable, write_raw_batch
+from dagster_project.settings import DBT_PROJECT_DIR
+from tests.helpers import dbt_build, write_raw_batch
 
 pytestmark = pytest.mark.integration
 
@@ -347,36 +345,8 @@ def build_raw_lake(data_dir: Path) -> None:
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
     data_dir = tmp_path_factory.mktemp("data")
     build_raw_lake(data_dir)
-    env = os.environ | {
-        "VECTOR_CRM_DATA_DIR": str(data_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    env.pop("VECTOR_CRM_DBT_TARGET", None)
-    result = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(data_dir / "dbt_target"),
-            "--log-path",
-            str(data_dir / "dbt_logs"),
-            "--select",
-            "path:models/staging",
-            # only tests whose every parent is selected (not the marts' tests on staging)
-            "--indirect-selection",
-            "cautious",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
+    # only tests whose every parent is selected (not the marts' tests on staging)
+    dbt_build(data_dir, ["path:models/staging"])
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
     try:
         yield con

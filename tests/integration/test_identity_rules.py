@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import subprocess
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -21,8 +20,7 @@ import duckdb
 import pytest
 
 from dagster_project.privacy import PII_SECRET_ENV
-from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
-from tests.helpers import dbt_executable, write_raw_batch
+from tests.helpers import dbt_build, write_raw_batch
 
 pytestmark = pytest.mark.integration
 
@@ -240,34 +238,6 @@ FIRST = {
 }
 
 
-def dbt_build(data_dir: Path, select: list[str] = SELECT) -> None:
-    env = os.environ | {"VECTOR_CRM_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    result = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(data_dir / "dbt_target"),
-            "--log-path",
-            str(data_dir / "dbt_logs"),
-            "--select",
-            *select,
-            "--indirect-selection",
-            "cautious",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, f"dbt build failed:\n{result.stdout}\n{result.stderr}"
-
-
 def read(data_dir: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
         return con.execute(sql).fetchall()
@@ -285,15 +255,15 @@ def identity_map(data_dir: Path) -> dict[str, tuple[str, str]]:
 def loads(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("identity") / "data"
     first_load(data_dir)
-    dbt_build(data_dir)
+    dbt_build(data_dir, SELECT)
     first = identity_map(data_dir)
     first_dim = read(data_dir, "select count(*) from marts.dim_customers")[0][0]
     first_history = read(data_dir, "select count(*) from intermediate.int_identity__key_history")[0][0]
-    dbt_build(data_dir)  # the same data again: nothing may change
+    dbt_build(data_dir, SELECT)  # the same data again: nothing may change
     again = identity_map(data_dir)
     again_history = read(data_dir, "select count(*) from intermediate.int_identity__key_history")[0][0]
     second_load(data_dir)
-    dbt_build(data_dir)
+    dbt_build(data_dir, SELECT)
     return {
         "dir": data_dir,
         "first": first,

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.helpers import ingest_landing, land
-from tests.integration.test_identity_rules import dbt_build, read
+from tests.helpers import dbt_build, ingest_landing, land
+from tests.integration.test_identity_rules import read
 
 pytestmark = pytest.mark.integration
 

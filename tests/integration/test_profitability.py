@@ -416,7 +416,7 @@ O4,2022-12-01,C9,100.00
 
 @pytest.fixture(scope="module")
 def sales_only(tmp_path_factory):
-    from tests.integration.test_identity_rules import dbt_build
+    from tests.helpers import dbt_build
 
     data_dir = tmp_path_factory.mktemp("profitability_sales_only") / "data"
     land(data_dir, {"sales/order_lines/orders.csv": SALES_ONLY})

@@ -27,8 +27,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.helpers import ingest_landing, land, query_dicts
-from tests.integration.test_identity_rules import dbt_build, read
+from tests.helpers import dbt_build, ingest_landing, land, query_dicts
+from tests.integration.test_identity_rules import read
 
 pytestmark = pytest.mark.integration
 
