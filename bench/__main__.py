@@ -25,18 +25,18 @@ from dagster_project.settings import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths, duckd
 
 GOAL_INGEST_OVER_FLOOR = 2.0
 # Identity resolution alone: its dbt models, re-run on the staging the build just made.
-IDENTITY_MODELS = ["path:models/intermediate/identity", "path:models/marts/customers"]
+IDENTITY_MODELS = ["path:models/intermediate/identity", "customer_identity_map", "customer_key_merges", "dim_customers"]
 # Segments alone, on the marts the build just made: first as on a first build (the monthly
 # history back-filled for every month end), then as on a daily run (one month end to add).
 SEGMENT_MODELS = [
-    "path:models/intermediate/customers",
-    "path:models/intermediate/segments",
+    "int_customers__profiles",
+    "int_customers__order_days",
     "path:models/marts/segments",
 ]
 # Repurchase and desertion models alone (issue 6), on the marts and segments just built.
-REPURCHASE_MODELS = ["path:models/intermediate/repurchase", "path:models/marts/repurchase"]
+REPURCHASE_MODELS = ["path:models/marts/repurchase"]
 # Customer profitability models alone (issue 5), on the marts and segments just built.
-PROFITABILITY_MODELS = ["path:models/intermediate/profitability", "path:models/marts/profitability"]
+PROFITABILITY_MODELS = ["path:models/marts/profitability"]
 # Seconds each stage may take on L (the issues' goals); stages not listed have none.
 STAGE_GOALS_L = {
     "identity_resolution": 60.0,

@@ -24,15 +24,19 @@ WAREHOUSE_POOL = "warehouse"
 
 
 class VectorCrmTranslator(DagsterDbtTranslator):
-    """Models are keyed by <schema>/<model> and grouped by their folder (staging, intermediate, marts)."""
+    """Models are keyed by <schema>/<model> and grouped by their layer, in dependency order:
+    staging, intermediate, core (models/marts/core), marts. Seeds are keyed by their folder."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source" and engine() == "postgres":
             # PostgreSQL reads the lake's copy in schema raw, which engines/assets.py loads
             return pg_source_key(dbt_resource_props["source_name"], dbt_resource_props["name"])
-        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
-            layer = dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "seeds"
-            return dg.AssetKey([layer, dbt_resource_props["name"]])
+        if dbt_resource_props["resource_type"] == "model":
+            schema = (dbt_resource_props.get("config") or {}).get("schema") or dbt_resource_props["fqn"][1]
+            return dg.AssetKey([schema, dbt_resource_props["name"]])
+        if dbt_resource_props["resource_type"] in ("seed", "snapshot"):
+            folder = dbt_resource_props["fqn"][1] if len(dbt_resource_props["fqn"]) > 2 else "seeds"
+            return dg.AssetKey([folder, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
@@ -43,7 +47,7 @@ class VectorCrmTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props["fqn"]
         if dbt_resource_props["resource_type"] == "model" and len(fqn) > 2:
-            return fqn[1]
+            return "core" if fqn[1:3] == ["marts", "core"] else fqn[1]
         return "seeds" if dbt_resource_props["resource_type"] == "seed" else None
 
 

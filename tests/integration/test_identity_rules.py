@@ -27,7 +27,13 @@ pytestmark = pytest.mark.integration
 B1 = {"batch_id": "c1" + "0" * 62, "loaded_at": datetime(2024, 2, 1, 6, 0, 0)}
 B2 = {"batch_id": "c2" + "0" * 62, "loaded_at": datetime(2024, 3, 1, 6, 0, 0)}
 ts = datetime.fromisoformat
-SELECT = ["+path:models/marts/customers", "+int_identity__identifier_keys", "identity_components_converged"]
+SELECT = [
+    "+customer_identity_map",
+    "+customer_key_merges",
+    "+dim_customers",
+    "+int_identity__identifier_keys",
+    "identity_components_converged",
+]
 
 
 def customer(cid, name, created, **extra):

@@ -34,10 +34,38 @@ def test_dbt_tests_are_asset_checks():
     assert any(c.name.startswith("not_null") for c in staging_checks)
 
 
-def test_translator_keys_models_by_layer():
-    props = {"resource_type": "model", "fqn": ["vector_crm", "marts", "sales", "customer_rfm"], "name": "customer_rfm"}
-    assert VectorCrmTranslator().get_asset_key(props) == dg.AssetKey(["marts", "customer_rfm"])
-    assert VectorCrmTranslator().get_group_name(props) == "marts"
+def test_translator_keys_models_by_schema_and_groups_them_by_layer():
+    def props(fqn, schema):
+        return {"resource_type": "model", "fqn": ["vector_crm", *fqn], "name": fqn[-1], "config": {"schema": schema}}
+
+    cases = [
+        # fqn under models/, schema: asset key, group
+        (["marts", "segments", "customer_rfm"], "marts", ["marts", "customer_rfm"], "marts"),
+        (["marts", "core", "fct_orders"], "marts", ["marts", "fct_orders"], "core"),
+        # an area's building block: keyed by its schema, grouped with the layer it sits in
+        (["marts", "core", "intermediate", "int_customers__profiles"], "intermediate", None, "core"),
+        (["marts", "segments", "intermediate", "int_segments__customers"], "intermediate", None, "marts"),
+        (["intermediate", "identity", "int_identity__links"], "intermediate", None, "intermediate"),
+    ]
+    t = VectorCrmTranslator()
+    for fqn, schema, key, group in cases:
+        assert t.get_asset_key(props(fqn, schema)) == dg.AssetKey(key or [schema, fqn[-1]])
+        assert t.get_group_name(props(fqn, schema)) == group
+
+
+def test_asset_groups_follow_the_layers_in_one_direction():
+    # no asset of a later group feeds an asset of an earlier one
+    order = ["raw", "seeds", "staging", "intermediate", "core", "marts", "serving"]
+    graph = _graph()
+    groups = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert set(groups.values()) <= set(order), set(groups.values()) - set(order)
+    backwards = [
+        (parent, key)
+        for key in groups
+        for parent in graph.get(key).parent_keys
+        if order.index(groups[parent]) > order.index(groups[key])
+    ]
+    assert backwards == []
 
 
 def test_jobs_select_what_they_say():

@@ -3,8 +3,6 @@
     current window and the previous one). Formulas in _profitability__models.yml.
 -#}
 
-{%- set window_days = var('segment_window_days') | int %}
-
 -- the jinja loops over measures confuse the layout rule
 -- noqa: disable=LT02
 with
@@ -127,19 +125,14 @@ final as (
     select
         totals.period,
         as_of.as_of_date,
-        cast(
-            case
-                when totals.period = 'current'
-                    then {{ dbt.dateadd('day', 1 - window_days, 'as_of.as_of_date') }}
-                else {{ dbt.dateadd('day', 1 - 2 * window_days, 'as_of.as_of_date') }}
-            end as date
-        ) as period_start,
-        cast(
-            case
-                when totals.period = 'current' then as_of.as_of_date
-                else {{ dbt.dateadd('day', -window_days, 'as_of.as_of_date') }}
-            end as date
-        ) as period_end,
+        case
+            when totals.period = 'current' then as_of.current_window_start
+            else as_of.previous_window_start
+        end as period_start,
+        case
+            when totals.period = 'current' then as_of.as_of_date
+            else as_of.previous_window_end
+        end as period_end,
         totals.customers,
         cast(totals.revenue_customers as {{ dbt.type_bigint() }}) as revenue_customers,
         cast(totals.contributing_customers as {{ dbt.type_bigint() }}) as contributing_customers,
@@ -158,7 +151,7 @@ final as (
         coalesce(alerts.dependency_alerts, 0) as dependency_alerts
 
     from totals
-    cross join {{ ref('int_segments__as_of') }} as as_of
+    cross join {{ ref('int_as_of__windows') }} as as_of
     left join alerts
         on totals.period = alerts.period
 

@@ -22,7 +22,7 @@ as_of as (
         cast({{ dbt.dateadd('day', -recent, 'as_of_date') }} as date) as recent_start_exclusive,
         cast({{ dbt.dateadd('day', -(recent + baseline), 'as_of_date') }} as date) as baseline_start_exclusive
 
-    from {{ ref('int_segments__as_of') }}
+    from {{ ref('int_as_of__windows') }}
 
 ),
 

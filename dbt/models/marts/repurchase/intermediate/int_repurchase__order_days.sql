@@ -10,5 +10,5 @@ select
     as_of.as_of_date
 
 from {{ ref('int_customers__order_days') }} as order_days
-inner join {{ ref('int_segments__as_of') }} as as_of
+inner join {{ ref('int_as_of__windows') }} as as_of
     on order_days.order_date <= as_of.as_of_date

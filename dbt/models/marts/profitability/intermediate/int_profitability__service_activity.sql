@@ -15,27 +15,14 @@
     A missing channel or direction is 'unknown'. The missing member is left out.
 -#}
 
-{%- set window_days = var('segment_window_days') | int %}
-
 with
-
-as_of as (
-
-    select
-        as_of_date,
-        cast({{ dbt.dateadd('day', -2 * window_days, 'as_of_date') }} as date) as history_start
-
-    from {{ ref('int_segments__as_of') }}
-
-),
 
 contacts as (
 
     select
         interactions.customer_key,
         case
-            when {{ dbt.datediff('interactions.interaction_date', 'as_of.as_of_date', 'day') }} < {{ window_days }}  -- noqa: LT05
-                then 'current'
+            when interactions.interaction_date >= as_of.current_window_start then 'current'
             else 'previous'
         end as period,
         'contact' as channel_type,
@@ -47,11 +34,11 @@ contacts as (
         0 as return_orders
 
     from {{ ref('fct_interactions') }} as interactions
-    cross join as_of
+    cross join {{ ref('int_as_of__windows') }} as as_of
     where
         interactions.customer_key <> '{{ var("missing_customer_key") }}'
         and interactions.interaction_date <= as_of.as_of_date
-        and interactions.interaction_date > as_of.history_start
+        and interactions.interaction_date >= as_of.previous_window_start
 
     group by 1, 2, 3, 4, 5
 
@@ -62,8 +49,7 @@ orders as (
     select
         orders.customer_key,
         case
-            when {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} < {{ window_days }}  -- noqa: LT05
-                then 'current'
+            when orders.order_date >= as_of.current_window_start then 'current'
             else 'previous'
         end as period,
         'sales' as channel_type,
@@ -75,11 +61,11 @@ orders as (
         count(case when orders.returned_lines > 0 then 1 end) as return_orders
 
     from {{ ref('fct_orders') }} as orders
-    cross join as_of
+    cross join {{ ref('int_as_of__windows') }} as as_of
     where
         orders.customer_key <> '{{ var("missing_customer_key") }}'
         and orders.order_date <= as_of.as_of_date
-        and orders.order_date > as_of.history_start
+        and orders.order_date >= as_of.previous_window_start
 
     group by 1, 2, 3, 4, 5
 

@@ -7,4 +7,4 @@
     segment_customers, shared with customer_segment_history.
 -#}
 
-{{ vector_crm.segment_customers('select as_of_date from ' ~ ref('int_segments__as_of')) }}
+{{ vector_crm.segment_customers('select as_of_date from ' ~ ref('int_as_of__windows')) }}

@@ -4,34 +4,21 @@
     (the missing member left out: it is not a customer).
 
     period 'current' is the segment_window_days days ending at the as-of date
-    (0 <= as_of_date - order_date < W, i.e. order_date > as_of_date - W), 'previous'
-    the W days before it, as in the segments marts. product_line is var
+    (0 <= as_of_date - order_date < W), 'previous' the W days before it: the
+    bounds of int_as_of__windows, as in the segments marts. product_line is var
     profitability_default_product_line ('unknown') when the export had none.
     Costs are estimated after aggregation (int_profitability__customer_lines), on
     a few million groups instead of every line.
     A view: its two readers scan fct_order_lines once each.
 -#}
 
-{%- set window_days = var('segment_window_days') | int %}
-
 with
-
-windows as (
-
-    select
-        as_of_date,
-        cast({{ dbt.dateadd('day', -window_days, 'as_of_date') }} as date) as current_start,
-        cast({{ dbt.dateadd('day', -2 * window_days, 'as_of_date') }} as date) as previous_start
-
-    from {{ ref('int_segments__as_of') }}
-
-),
 
 final as (
 
     select
         order_lines.customer_key,
-        case when order_lines.order_date > windows.current_start then 'current' else 'previous' end as period,
+        case when order_lines.order_date >= windows.current_window_start then 'current' else 'previous' end as period,
         order_lines.order_id,
         order_lines.channel,
         coalesce(
@@ -41,12 +28,12 @@ final as (
         order_lines.cost_amount
 
     from {{ ref('fct_order_lines') }} as order_lines
-    cross join windows
+    cross join {{ ref('int_as_of__windows') }} as windows
     where
         order_lines.status = 'completed'
         and order_lines.customer_key <> '{{ var("missing_customer_key") }}'
         and order_lines.order_date <= windows.as_of_date
-        and order_lines.order_date > windows.previous_start
+        and order_lines.order_date >= windows.previous_window_start
 
 )
 
