@@ -25,15 +25,9 @@
 
 with
 
-clusters as (
+cluster_records as (
 
-    select * from {{ ref('int_identity__clusters') }}
-
-),
-
-records as (
-
-    select * from {{ ref('int_identity__source_records') }}
+    select * from {{ ref('int_identity__cluster_records') }}
 
 ),
 
@@ -76,14 +70,12 @@ previous as (
 resolved as (
 
     select
-        r.record_uid,
-        r.record_id,
-        c.cluster_id,
-        r.first_seen_date
+        record_uid,
+        record_id,
+        cluster_id,
+        first_seen_date
 
-    from clusters as c
-    inner join records as r on c.record_id = r.record_id
-    where c.cluster_id is not null
+    from cluster_records
 
 ),
 
@@ -102,27 +94,14 @@ record_state as (
 
 ),
 
--- the anchor sorts first by first_seen_date (nulls last), so its date is the
--- cluster's earliest one: one ranking, no second window for the minimum
 cluster_anchor as (
 
-    select
+    select distinct
         cluster_id,
-        record_uid as anchor_record_uid,
-        first_seen_date as cluster_first_seen_date
+        anchor_record_uid,
+        cluster_first_seen_date
 
-    from (
-        select
-            cluster_id,
-            record_uid,
-            first_seen_date,
-            row_number() over (
-                partition by cluster_id
-                order by first_seen_date asc nulls last, record_uid asc
-            ) as anchor_rank
-        from resolved
-    ) as ranked
-    where anchor_rank = 1
+    from cluster_records
 
 ),
 
