@@ -18,6 +18,8 @@ marts that is written whole under a temporary name and swapped in with one atomi
 - ``serving/parquet/<mart>.parquet`` holds the same tables for tools that read files; each
   file is replaced atomically on its own (a reader of several files at once should use the
   DuckDB file, or compare their ``publish_run_id``).
+- Every table and column carries its dbt description: a ``COMMENT`` in the DuckDB file and
+  key-value metadata in the Parquet file (serving/docs.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from pathlib import Path
 
 from ..ingest.rules import formula_condition, q
 from ..settings import Paths, duckdb_connect
+from . import docs as mart_docs
+from .docs import TableDoc
 
 # The serving file is written in this storage format so that DuckDB 1.2 and later read it
 # (CLIs, BI drivers and notebooks that bundle DuckDB 1.x): the warehouse itself is written in
@@ -98,6 +102,21 @@ def _safe_columns(con, mart: str) -> str:
     return ", ".join(out) or "*"  # no such mart: let the select say so
 
 
+def _columns(con, mart: str) -> list[str]:
+    return [r[0] for r in con.execute(f"describe serving.{MARTS_SCHEMA}.{mart}").fetchall()]
+
+
+def _doc(doc: TableDoc | None) -> TableDoc:
+    """A mart's descriptions plus the column publish adds."""
+    doc = doc or TableDoc("")
+    return TableDoc(doc.description, {**doc.columns, RUN_ID_COLUMN: mart_docs.RUN_ID_DESCRIPTION})
+
+
+def _comment(con, mart: str, doc: TableDoc | None) -> None:
+    for statement in mart_docs.comment_statements(f"serving.{MARTS_SCHEMA}.{mart}", _doc(doc), _columns(con, mart)):
+        con.execute(statement)
+
+
 def remove_leftovers(paths: Paths) -> list[Path]:
     """Temporary files of publishes that never finished (their process was killed): only one
     publish runs at a time (the caller holds the warehouse slot), so every one is a leftover."""
@@ -114,13 +133,16 @@ def publish(
     marts: list[str] | None = None,
     held: dict[str, str] | None = None,
     extra_tables: dict | None = None,
+    docs: dict[str, TableDoc] | None = None,
 ) -> Published:
     """Copy the public marts into a new serving file and swap it in. The warehouse is only
     read (the caller holds the single-writer slot, so dbt is not writing it meanwhile).
 
     `held` marts (mart -> reason) keep the version the current snapshot serves, if any;
-    `extra_tables` (name -> pandas frame) are written to the default schema beside publish_log."""
+    `extra_tables` (name -> pandas frame) are written to the default schema beside publish_log;
+    `docs` (mart -> descriptions) default to the dbt manifest's."""
     run_id = run_id or uuid.uuid4().hex
+    docs = mart_docs.load() if docs is None else docs
     held = held or {}
     marts = public_marts(paths.warehouse) if marts is None else marts
     # full precision: "the latest publish" must never be two runs in the same second
@@ -171,6 +193,7 @@ def publish(
                     [run_id],
                 )
             counts[mart] = con.execute(f"select count(*) from serving.{MARTS_SCHEMA}.{mart}").fetchone()[0]
+            _comment(con, mart, docs.get(mart))
         con.execute("detach source")
         con.execute(
             f"create table serving.main.{LOG_TABLE} (run_id varchar, published_at timestamp with time zone, "
@@ -202,7 +225,8 @@ def publish(
         for mart in marts:
             if mart not in held:
                 part = parquet_dir / f".{mart}.{run_id}.tmp"
-                con.execute(f"copy serving.{MARTS_SCHEMA}.{mart} to '{part}' (format parquet)")
+                metadata = mart_docs.parquet_metadata(_doc(docs.get(mart)), _columns(con, mart))
+                con.execute(f"copy serving.{MARTS_SCHEMA}.{mart} to '{part}' (format parquet, kv_metadata {metadata})")
         # everything in the one file: no WAL may travel separately from it
         con.execute("checkpoint serving")
         con.execute("detach serving")
