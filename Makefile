@@ -9,7 +9,7 @@ export VECTOR_CRM_DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME := $(VECTOR_CRM_DATA_DIR)/dagster_home
 export DBT_PROFILES_DIR := $(CURDIR)/dbt
 
-.PHONY: help run backfill engines postgres spark test bench identity-report quality accept lint dev data docs docs-serve setup clean
+.PHONY: help run backfill engines postgres spark bi-client test bench identity-report quality accept lint dev data docs docs-serve setup clean
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -22,6 +22,14 @@ help:  ## this list: every target and what it does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 setup: $(VENV)/.installed  ## create the virtual environment
+
+# A BI tool's side, apart from the pipeline's: what the README's SQLAlchemy recipe is run with
+.venv-bi/.installed: clients/bi-requirements.txt
+	$(PYTHON) -m venv .venv-bi
+	.venv-bi/bin/pip install -q --disable-pip-version-check -r clients/bi-requirements.txt
+	touch $@
+
+bi-client: .venv-bi/.installed  ## the BI side of the README's SQLAlchemy recipe (pinned pair, in .venv-bi)
 
 run: setup $(filter postgres spark,$(ENGINE))  ## generate demo data if needed, run the whole pipeline, print where results are: make run [ENGINE=duckdb|postgres|spark]
 	$(if $(ENGINE),VECTOR_CRM_DBT_TARGET=$(ENGINE)) $(BIN)/python -m dagster_project.run
@@ -46,7 +54,7 @@ spark: $(VENV)/.spark  ## the spark extra (dbt-spark, pyspark) and Java (apt-get
 	@command -v java >/dev/null \
 	  || { echo "installing Java (apt-get)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
 
-test: setup engines  ## the whole test suite (small generated data)
+test: setup engines bi-client  ## the whole test suite (small generated data)
 	$(BIN)/python -m dagster_project.run --setup-only >/dev/null
 	$(BIN)/python -m pytest -q -n $(or $(WORKERS),2) --dist loadfile --no-loadscope-reorder --durations=20
 
@@ -84,4 +92,4 @@ docs-serve: docs  ## dbt docs on http://127.0.0.1:8080 (make docs first, then se
 	cd dbt && $(BIN)/dbt docs serve --host 127.0.0.1 --port 8080 --no-browser --target-path $(VECTOR_CRM_DATA_DIR)/dbt_docs
 
 clean:  ## remove the virtual environment and dbt build files (keeps data/)
-	rm -rf $(VENV) dbt/target dbt/logs
+	rm -rf $(VENV) .venv-bi dbt/target dbt/logs

@@ -1,19 +1,23 @@
 """The README's "Connect a BI tool" recipes, run as written against a published snapshot."""
 
+import json
+import re
 import shlex
 import subprocess
+import textwrap
 from pathlib import Path
 
 import duckdb
 import pytest
-import sqlalchemy as sa
 
+from dagster_project.serving.docs import TableDoc
 from dagster_project.serving.publish import publish
 from dagster_project.settings import REPO_ROOT, Paths
 
 pytestmark = pytest.mark.integration
 
 VENV_BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin"
+BI_PYTHON = Path(__file__).resolve().parents[2] / ".venv-bi" / "bin" / "python"
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +30,7 @@ def served(tmp_path_factory) -> Paths:
             "create table marts.segment_summary as select * from (values ('PB35A', 120), ('CA55A', 30)) "
             "as t(segment_code, records)"
         )
-    publish(paths, run_id="recipe-run")
+    publish(paths, run_id="recipe-run", docs={"segment_summary": TableDoc("The segment card (recipe fixture).")})
     return paths
 
 
@@ -36,14 +40,41 @@ def test_python_read_only(served):
     con.close()
 
 
-def test_sqlalchemy_duckdb_engine(served):
-    engine = sa.create_engine(
-        f"duckdb:///{served.data_dir / 'serving' / 'warehouse.duckdb'}", connect_args={"read_only": True}
+def _readme_python_block(marker: str) -> str:
+    blocks = re.findall(r"```python\n(.*?)```", (REPO_ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    return next(b for b in blocks if marker in b)
+
+
+def test_sqlalchemy_recipe_reflects_tables_in_the_bi_environment(served):
+    """The README's SQLAlchemy block, run as written (from the directory holding data/) with the
+    pinned BI side (.venv-bi, make bi-client), then what it reflected printed for checking."""
+    recipe = _readme_python_block("import sqlalchemy")
+    report = textwrap.dedent("""
+        import json
+        print(json.dumps({
+            "columns": [(c["name"], str(c["type"])) for c in columns],
+            "key": key["constrained_columns"],
+            "comment": comment["text"],
+            "table_columns": [c.name for c in segment_summary.columns],
+            "rows": sorted([list(r[:2]) for r in rows]),
+        }))
+    """)
+    out = subprocess.run(
+        [str(BI_PYTHON), "-c", recipe + report],
+        cwd=served.data_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    with engine.connect() as conn:
-        rows = conn.execute(sa.text("select segment_code, records from marts.segment_summary order by 1")).fetchall()
-    engine.dispose()
-    assert [tuple(r) for r in rows] == [("CA55A", 30), ("PB35A", 120)]
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout.splitlines()[-1])
+    assert got == {
+        "columns": [["segment_code", "VARCHAR"], ["records", "INTEGER"], ["publish_run_id", "VARCHAR"]],
+        "key": [],  # marts have no declared primary key
+        "comment": "The segment card (recipe fixture).",
+        "table_columns": ["segment_code", "records", "publish_run_id"],
+        "rows": [["CA55A", 30], ["PB35A", 120]],
+    }
 
 
 def test_duckdb_cli_1x_reads_the_serving_file(served):
