@@ -51,7 +51,7 @@ test: setup engines  ## the whole test suite (small generated data)
 	$(BIN)/python -m pytest -q -n $(or $(WORKERS),2) --dist loadfile --no-loadscope-reorder --durations=20
 
 data: setup  ## generate landing files: make data SIZE=S|M|L|XL SEED=42 [FORCE=1]
-	$(BIN)/python -m dagster_project.generate --size $(or $(SIZE),S) --seed $(or $(SEED),42) $(if $(FORCE),--force)
+	$(BIN)/python -m vector_crm_tools.generate --size $(or $(SIZE),S) --seed $(or $(SEED),42) $(if $(FORCE),--force)
 
 bench: setup $(if $(ENGINE),engines)  ## measure floor, ingestion, dbt build, the whole pipeline, identity report: make bench SIZE=M|L; engines side by side: make bench SIZE=M ENGINE=all
 	$(BIN)/python -m bench --size $(or $(SIZE),M) --seed $(or $(SEED),42) $(if $(ENGINE),--engines $(ENGINE))
@@ -63,7 +63,7 @@ accept: setup  ## let a reviewed failure pass: make accept SUITE=raw.web.events 
 	$(BIN)/python -m dagster_project.quality.accept --suite "$(SUITE)" $(if $(FILE),--file "$(FILE)") $(if $(RULE),--rule "$(RULE)") --reason "$(REASON)" $(if $(BY),--by "$(BY)")
 
 identity-report: setup  ## precision and recall of identity resolution against the ground truth: make identity-report [DATA_DIR=data/bench/M-seed42]
-	$(BIN)/python -m dagster_project.evaluate.identity $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+	$(BIN)/python -m vector_crm_tools.evaluate.identity $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 lint: setup  ## SQLFluff (dbt templater) over the dbt models and singular tests; ruff (lint and format) over the Python
 	$(BIN)/python -m dagster_project.transform.dbt_sources --check

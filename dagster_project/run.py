@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"DAGSTER_HOME={paths.dagster_home}")
         return 0
     if landing_is_empty(paths):
-        from .generate import generate
+        from vector_crm_tools.generate import generate
 
         print(f"Landing zone {paths.landing} is empty: generating demo data (size {DEMO_SIZE}, seed {DEMO_SEED}).")
         generate(paths.data_dir, DEMO_SIZE, DEMO_SEED)

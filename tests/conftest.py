@@ -76,8 +76,8 @@ def pipeline(tmp_path_factory):
     (LAST_LANDING_DAY). Built once per test session (~40 s)."""
     from dagster import DagsterInstance
 
-    from dagster_project.generate import generate
     from dagster_project.ingest.partitions import range_tags
+    from vector_crm_tools.generate import generate
 
     data_dir = tmp_path_factory.mktemp("e2e") / "data"
     old = os.environ.get(DATA_DIR_ENV)
