@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from ..resources import WAREHOUSE_POOL
 from ..settings import Paths, duckdb_connect
-from ..transform.assets import WAREHOUSE_POOL
 from . import model, warehouse
 from .settings import ClvSettings
 

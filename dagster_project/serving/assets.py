@@ -20,8 +20,8 @@ from ..quality import store
 from ..quality.checks import check_spec, mart_check_result
 from ..quality.runner import check_mart
 from ..quality.suites import Suite
+from ..resources import WAREHOUSE_POOL
 from ..settings import Paths
-from ..transform.assets import WAREHOUSE_POOL
 from .publish import publish
 from .status import status_tables
 

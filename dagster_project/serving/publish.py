@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..ingest.rules import formula_condition, q
 from ..settings import Paths, duckdb_connect
+from ..sql import formula_condition, q
 
 # The serving file is written in this storage format so that DuckDB 1.2 and later read it
 # (CLIs, BI drivers and notebooks that bundle DuckDB 1.x): the warehouse itself is written in

@@ -11,16 +11,13 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from ..engines import engine, mirror_marts, prepare_environment
 from ..engines.assets import pg_source_key
 from ..privacy import ensure_pii_secret
+from ..resources import WAREHOUSE_POOL
 from ..settings import Paths
 from .project import dbt_project
 
 # When set (`make run` sets it), dbt's console output goes to this file instead of stdout:
 # dagster-dbt echoes every dbt line to stdout, about 900 lines on the demo data.
 DBT_STDOUT_ENV = "VECTOR_CRM_DBT_STDOUT"
-
-# Only one process may write warehouse.duckdb: every dbt step takes a slot in this pool,
-# whose limit is 1 (dagster.yaml written by `python -m dagster_project.run` / `make dev`).
-WAREHOUSE_POOL = "warehouse"
 
 
 class VectorCrmTranslator(DagsterDbtTranslator):
