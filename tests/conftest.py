@@ -46,7 +46,7 @@ def pytest_configure(config):
     (session_dir / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     from dagster_project.transform.project import MANIFEST_READY_ENV, dbt_project, prepare_manifest
 
-    if not dbt_project.manifest_path.exists():
+    if not dbt_project().manifest_path.exists():
         prepare_manifest()
     os.environ[MANIFEST_READY_ENV] = "1"  # parsed once: no process of the session parses it again
 

@@ -9,7 +9,7 @@ dbt step waits for the load. It writes PostgreSQL only, so it needs no warehouse
 import dagster as dg
 
 from ..contracts import ALL_FEEDS
-from ..settings import Paths
+from ..resources import WarehouseResource
 from .postgres import PgSettings, load_raw
 
 PG_PREFIX = "pg_raw"
@@ -45,8 +45,8 @@ def postgres_raw_asset() -> dg.AssetsDefinition:
         name="pg_raw_load",
         description="Copy the raw lake's new batches (and every batch verdict) into PostgreSQL's schema raw.",
     )
-    def pg_raw_load(context: dg.AssetExecutionContext):
-        copied = load_raw(Paths.from_env(), PgSettings.from_env(), say=context.log.info)
+    def pg_raw_load(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        copied = load_raw(warehouse.paths(), PgSettings.from_env(), say=context.log.info)
         for spec in specs:
             table = f"{spec.key.path[1]}__{spec.key.path[2]}"
             yield dg.MaterializeResult(asset_key=spec.key, metadata={"rows_copied": copied.get(table, 0)})

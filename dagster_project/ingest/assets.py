@@ -15,6 +15,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from ..contracts import Feed
+from ..resources import WarehouseResource
 from ..settings import Paths
 from .loader import FeedReport, ingest_feed
 from .partitions import LANDING_DAYS, in_days, window_days
@@ -49,8 +50,8 @@ def _ingest_asset(feed: Feed, gate: Gate | None, gate_spec: dg.AssetCheckSpec | 
         backfill_policy=dg.BackfillPolicy.single_run(),
         check_specs=[gate_spec] if gate_spec else None,
     )
-    def _ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        paths = Paths.from_env()
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        paths = warehouse.paths()
         if context.has_partition_key or context.has_partition_key_range:
             first, last = window_days(context.partition_time_window)
             days = f"{first}..{last}" if first != last else str(first)

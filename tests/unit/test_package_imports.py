@@ -74,7 +74,7 @@ def test_the_import_graph_is_read_correctly():
     # the raw gate judges the lake's batches, the definitions wire every part
     assert {"sql", "contracts", "settings"} <= edges["ingest"]
     assert "ingest" in edges["quality"]
-    assert {"ingest", "quality", "serving", "transform"} <= edges["definitions"]
+    assert {"ingest", "quality", "resources", "serving", "transform"} <= edges["definitions"]
 
 
 def test_no_two_parts_import_each_other():
@@ -92,3 +92,40 @@ def test_the_development_tools_are_not_imported_at_module_level():
         if any(m.startswith("vector_crm_tools") for m in _imports(p)[1])
     ]
     assert offenders == []
+
+
+def test_importing_the_modules_changes_nothing(tmp_path):
+    """Every module but definitions.py (and the `python -m` entry points) imports without preparing the dbt project or setting
+    the environment, even under `dagster dev` (where preparing would re-parse the manifest)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    modules = sorted(
+        ".".join(p.relative_to(REPO_ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in ROOT.rglob("*.py")
+        if p.name not in ("__main__.py", "definitions.py")
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VECTOR_CRM_")}
+    env["DAGSTER_IS_DEV_CLI"] = "1"
+    script = (
+        "import importlib, json, os, sys\n"
+        "before = dict(os.environ)\n"
+        "for m in sys.argv[1:]: importlib.import_module(m)\n"
+        "print(json.dumps(sorted(k for k in os.environ if os.environ.get(k) != before.get(k))))\n"
+    )
+    manifest = REPO_ROOT / "dbt" / "target" / "manifest.json"
+    mtime = manifest.stat().st_mtime_ns
+    out = subprocess.run(
+        [sys.executable, "-c", script, *modules], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout.splitlines()[-1]) == []
+    assert manifest.stat().st_mtime_ns == mtime
+    assert len(modules) > 40  # the listing found the package's modules
+
+
+def test_the_dbt_project_is_made_once_per_process():
+    from dagster_project.transform.project import dbt_project
+
+    assert dbt_project() is dbt_project()
