@@ -23,8 +23,8 @@ help:  ## this list: every target and what it does
 
 setup: $(VENV)/.installed  ## create the virtual environment
 
-run: setup $(filter postgres spark,$(ENGINE))  ## generate demo data if needed, run the whole pipeline, print where results are: make run [ENGINE=duckdb|postgres|spark]
-	$(if $(ENGINE),VECTOR_CRM_DBT_TARGET=$(ENGINE)) $(BIN)/python -m dagster_project.run
+run: setup $(filter postgres spark,$(ENGINE))  ## generate demo data if needed, run the whole pipeline, print where results are: make run [ENGINE=duckdb|postgres|spark] [AS_OF=YYYY-MM-DD]
+	$(if $(ENGINE),VECTOR_CRM_DBT_TARGET=$(ENGINE)) $(BIN)/python -m dagster_project.run $(if $(AS_OF),--as-of-date $(AS_OF))
 
 backfill: setup  ## the landing files of some days, then everything downstream, as one run: make backfill DAYS=2025-03-01..2025-03-07
 	$(BIN)/python -m dagster_project.run --days $(DAYS)

@@ -1,8 +1,10 @@
 """dbt models as Dagster assets; dbt tests surface as asset checks."""
 
 import contextlib
+import json
 import os
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import dagster as dg
@@ -51,8 +53,33 @@ translator = VectorCrmTranslator(
 )
 
 
-# the dbt step's name in a run (logs say "<name> done")
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt step (launchpad: ops: vector_crm_dbt_assets: config: ...), passed
+    to `dbt build` as dbt vars. Unset, dbt_project.yml's defaults apply."""
+
+    # 'YYYY-MM-DD': every metric as of that day; null: as of the latest order date
+    as_of_date: str | None = None
+
+
+def dbt_vars_args(config: DbtBuildConfig) -> list[str]:
+    """`--vars '{"as_of_date": "2025-06-30"}'` for the vars the run sets; nothing when none is."""
+    given = {"as_of_date": config.as_of_date}
+    set_vars = {name: value for name, value in given.items() if value is not None}
+    if "as_of_date" in set_vars:
+        try:
+            date.fromisoformat(set_vars["as_of_date"])
+        except ValueError as e:
+            raise ValueError(f"as_of_date {set_vars['as_of_date']!r}: a date as YYYY-MM-DD ({e})") from e
+    return ["--vars", json.dumps(set_vars, sort_keys=True)] if set_vars else []
+
+
+# the dbt step's name in a run (run config ops.<name>; logs say "<name> done")
 DBT_STEP = "vector_crm_dbt_assets"
+
+
+def dbt_run_config(as_of_date: str | None) -> dict:
+    """The run config that hands the dbt vars to the dbt step of a run (nothing when unset)."""
+    return {"ops": {DBT_STEP: {"config": {"as_of_date": as_of_date}}}} if as_of_date else {}
 
 
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
@@ -65,8 +92,10 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         pool=WAREHOUSE_POOL,
         name=DBT_STEP,
     )
-    def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-        yield from _build(context, ["build"], dbt, warehouse)
+    def vector_crm_dbt_assets(
+        context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        yield from _build(context, ["build", *dbt_vars_args(config)], dbt, warehouse)
 
     return vector_crm_dbt_assets
 
