@@ -26,6 +26,11 @@ MAX_FILES_LISTED = 50
 Gate = Callable[[Paths, Feed, FeedReport, str, object], dg.AssetCheckResult]
 
 
+def raw_key(feed: Feed) -> dg.AssetKey:
+    """The feed's asset: raw/<source>/<feed>, also the key of its dbt source (the translator's default)."""
+    return dg.AssetKey(["raw", feed.source, feed.name])
+
+
 def build_ingest_asset(
     feed: Feed, gate: Gate | None = None, gate_spec: dg.AssetCheckSpec | None = None
 ) -> dg.AssetsDefinition:
@@ -37,7 +42,7 @@ def build_ingest_asset(
 
 def _ingest_asset(feed: Feed, gate: Gate | None, gate_spec: dg.AssetCheckSpec | None) -> dg.AssetsDefinition:
     @dg.asset(
-        key=dg.AssetKey(["raw", feed.source, feed.name]),
+        key=raw_key(feed),
         group_name="raw",
         kinds={"duckdb", "parquet"},
         description=f"{feed.description}\n\nLanded as {feed.file_format.upper()} under "
