@@ -31,8 +31,8 @@ setup: $(VENV)/.installed  ## create the virtual environment
 
 bi-client: .venv-bi/.installed  ## the BI side of the README's SQLAlchemy recipe (pinned pair, in .venv-bi)
 
-run: setup $(filter postgres spark,$(ENGINE))  ## generate demo data if needed, run the whole pipeline, print where results are: make run [ENGINE=duckdb|postgres|spark]
-	$(if $(ENGINE),VECTOR_CRM_DBT_TARGET=$(ENGINE)) $(BIN)/python -m dagster_project.run
+run: setup $(filter postgres spark,$(ENGINE))  ## generate demo data if needed, run the whole pipeline, print where results are: make run [ENGINE=duckdb|postgres|spark] [AS_OF=YYYY-MM-DD]
+	$(if $(ENGINE),VECTOR_CRM_DBT_TARGET=$(ENGINE)) $(BIN)/python -m dagster_project.run $(if $(AS_OF),--as-of-date $(AS_OF))
 
 backfill: setup  ## the landing files of some days, then everything downstream, as one run: make backfill DAYS=2025-03-01..2025-03-07
 	$(BIN)/python -m dagster_project.run --days $(DAYS)
@@ -59,7 +59,7 @@ test: setup engines bi-client  ## the whole test suite (small generated data)
 	$(BIN)/python -m pytest -q -n $(or $(WORKERS),2) --dist loadfile --no-loadscope-reorder --durations=20
 
 data: setup  ## generate landing files: make data SIZE=S|M|L|XL SEED=42 [FORCE=1]
-	$(BIN)/python -m dagster_project.generate --size $(or $(SIZE),S) --seed $(or $(SEED),42) $(if $(FORCE),--force)
+	$(BIN)/python -m vector_crm_tools.generate --size $(or $(SIZE),S) --seed $(or $(SEED),42) $(if $(FORCE),--force)
 
 bench: setup $(if $(ENGINE),engines)  ## measure floor, ingestion, dbt build, the whole pipeline, identity report: make bench SIZE=M|L; engines side by side: make bench SIZE=M ENGINE=all
 	$(BIN)/python -m bench --size $(or $(SIZE),M) --seed $(or $(SEED),42) $(if $(ENGINE),--engines $(ENGINE))
@@ -71,7 +71,7 @@ accept: setup  ## let a reviewed failure pass: make accept SUITE=raw.web.events 
 	$(BIN)/python -m dagster_project.quality.accept --suite "$(SUITE)" $(if $(FILE),--file "$(FILE)") $(if $(RULE),--rule "$(RULE)") --reason "$(REASON)" $(if $(BY),--by "$(BY)")
 
 identity-report: setup  ## precision and recall of identity resolution against the ground truth: make identity-report [DATA_DIR=data/bench/M-seed42]
-	$(BIN)/python -m dagster_project.evaluate.identity $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+	$(BIN)/python -m vector_crm_tools.evaluate.identity $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
 lint: setup  ## SQLFluff (dbt templater) over the dbt models and singular tests; ruff (lint and format) over the Python
 	$(BIN)/python -m dagster_project.transform.dbt_sources --check

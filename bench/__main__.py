@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (bench_paths.landing.is_dir() and any(bench_paths.landing.rglob("*.*"))):
         print(f"generating size {args.size} (seed {args.seed}) into {bench_paths.data_dir} ...", flush=True)
         stages["generate"] = measure(
-            [py, "-m", "dagster_project.generate", "--size", args.size, "--seed", str(args.seed), "--force"], env
+            [py, "-m", "vector_crm_tools.generate", "--size", args.size, "--seed", str(args.seed), "--force"], env
         )
     # the contact hashes' key: the bench data directory's own (dbt runs outside Dagster here)
     env[PII_SECRET_ENV] = ensure_pii_secret(bench_paths)
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     main_paths.bench.mkdir(parents=True, exist_ok=True)
     identity_file = main_paths.bench / f"identity-report-{args.size}-{stamp}.json"
     stages["identity_report"] = measure(
-        [py, "-m", "dagster_project.evaluate.identity", "--output", str(identity_file)], env, check=False
+        [py, "-m", "vector_crm_tools.evaluate.identity", "--output", str(identity_file)], env, check=False
     )
     identity = json.loads(identity_file.read_text()) if stages["identity_report"]["returncode"] == 0 else None
 

@@ -1,9 +1,14 @@
-"""The one Definitions object: assets, checks, jobs, schedules and resources."""
+"""The one Definitions object: assets, checks, jobs, schedules and resources.
+
+This is where the definitions are built: the dbt project (and, under `dagster dev`, its
+manifest) is prepared here, once (transform/project.py); every other module only defines
+factories and imports without side effects. Keys of dbt nodes that Python assets depend on
+come from the manifest (dagster-dbt's get_asset_key_for_model / _for_source)."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliResource, get_asset_key_for_source
 
-from .clv.asset import customer_clv
+from .clv.asset import build_clv_asset
 from .console import LOGGERS
 from .contracts import ALL_FEEDS
 from .engines import engine
@@ -14,13 +19,18 @@ from .quality.accept_job import accept_quality_failure
 from .quality.checks import raw_check, raw_check_spec
 from .quality.suites import load_suites
 from .recovery import recover_stale_runs_sensor
+from .resources import warehouse_from_env
 from .serving.assets import publish_asset
 from .serving.reports import serving_reports
-from .transform.assets import vector_crm_dbt_assets
+from .sql import LAKE_SOURCE
+from .transform.assets import build_dbt_assets
 from .transform.project import dbt_project
 
 # Each feed's GX raw suite judges its new batches inside the ingest step (quality/checks.py).
 ingest_assets = [build_ingest_asset(f, gate=raw_check, gate_spec=raw_check_spec(f)) for f in ALL_FEEDS]
+project = dbt_project()
+vector_crm_dbt_assets = build_dbt_assets(project)
+customer_clv = build_clv_asset(vector_crm_dbt_assets)
 
 
 def upstream_marts(assets: list[dg.AssetsDefinition]) -> dict[str, set[str]]:
@@ -46,7 +56,7 @@ def upstream_marts(assets: list[dg.AssetsDefinition]) -> dict[str, set[str]]:
 # through stg_lake__admitted_batches) are written by every feed's ingest step: an external
 # asset downstream of them all, so that the lineage shows why staging waits for every gate.
 batch_verdicts = dg.AssetSpec(
-    dg.AssetKey(["lake", "batch_verdicts"]),
+    get_asset_key_for_source([vector_crm_dbt_assets], LAKE_SOURCE),
     deps=[a.key for a in ingest_assets],
     group_name="raw",
     kinds={"parquet"},
@@ -87,7 +97,7 @@ defs = dg.Definitions(
     jobs=[full_pipeline, ingest_only, accept_quality_failure],
     schedules=[daily_full_pipeline],
     sensors=[build_landing_sensor(full_pipeline), report_failed_runs, recover_stale_runs_sensor],
-    resources={"dbt": DbtCliResource(project_dir=dbt_project)},
+    resources={"dbt": DbtCliResource(project_dir=project), "warehouse": warehouse_from_env()},
     # Dagster's console logger as usual, plus make run's quieter pair (off unless configured)
     loggers=LOGGERS,
 )

@@ -26,6 +26,7 @@ import dagster as dg
 from .contracts import ALL_FEEDS
 from .ingest.landing import LandedFile, discover
 from .ingest.partitions import partition_date, range_tags
+from .resources import WarehouseResource
 from .settings import Paths
 
 WEBHOOK_ENV = "VECTOR_CRM_FAILURE_WEBHOOK"
@@ -60,9 +61,9 @@ def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefin
         default_status=dg.DefaultSensorStatus.STOPPED,
         description="Starts the pipeline when files appear (or change) in the landing zone.",
     )
-    def new_landing_files(context: dg.SensorEvaluationContext):
+    def new_landing_files(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-        files = landed_files(Paths.from_env())
+        files = landed_files(warehouse.paths())
         now = {name: fingerprint(f) for name, f in files.items()}
         new = sorted(name for name, fp in now.items() if seen.get(name) != fp)
         if not new:

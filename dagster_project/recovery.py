@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from .transform.assets import WAREHOUSE_POOL
+from .resources import WAREHOUSE_POOL
 
 UNFINISHED = (dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING)
 

@@ -5,6 +5,8 @@ pipeline in-process against a persistent Dagster instance, and say where things 
     python -m dagster_project.run --days 2025-03-01..2025-03-07
                                                # a backfill: the files of those landing days, then
                                                # everything downstream, as one partitioned run
+    python -m dagster_project.run --as-of-date 2025-06-30
+                                               # every metric as of that day (dbt var as_of_date)
     python -m dagster_project.run --setup-only # prepare DAGSTER_HOME and the dbt manifest (for `make dev`)
 """
 
@@ -88,7 +90,14 @@ def log_path(paths: Paths) -> Path:
     return paths.dagster_home / "last_run.log"
 
 
-def run_pipeline(paths: Paths, days: tuple[str, str] | None = None):
+def as_of_day(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"--as-of-date takes YYYY-MM-DD ({e})") from e
+
+
+def run_pipeline(paths: Paths, days: tuple[str, str] | None = None, as_of_date: str | None = None):
     """Run the job in this process; returns its closing report (closing_report)."""
     from dagster import DagsterInstance
 
@@ -96,7 +105,7 @@ def run_pipeline(paths: Paths, days: tuple[str, str] | None = None):
     from .definitions import defs
     from .ingest.partitions import range_tags
     from .recovery import recover_stale_runs
-    from .transform.assets import DBT_STDOUT_ENV
+    from .transform.assets import DBT_STDOUT_ENV, dbt_run_config
 
     job = defs.resolve_job_def("full_pipeline")
     # Without days the run is unpartitioned: ingestion loads every new file of any day.
@@ -112,7 +121,7 @@ def run_pipeline(paths: Paths, days: tuple[str, str] | None = None):
             raise_on_error=False,
             # A line per step on the console; every line of the log in dagster_home/last_run.log;
             # the full event log in the Dagster UI.
-            run_config=run_config(str(log_path(paths))),
+            run_config=run_config(str(log_path(paths))) | dbt_run_config(as_of_date),
         )
         return closing_report(instance, result)
 
@@ -167,6 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FIRST[..LAST]",
         help="only the landing files of these days (a backfill), then everything downstream",
     )
+    parser.add_argument(
+        "--as-of-date",
+        type=as_of_day,
+        metavar="YYYY-MM-DD",
+        help="compute every metric as of this day (default: the latest order date)",
+    )
     args = parser.parse_args(argv)
     paths = Paths.from_env()
     t0 = time.monotonic()
@@ -181,13 +196,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"DAGSTER_HOME={paths.dagster_home}")
         return 0
     if landing_is_empty(paths):
-        from .generate import generate
+        from vector_crm_tools.generate import generate
 
         print(f"Landing zone {paths.landing} is empty: generating demo data (size {DEMO_SIZE}, seed {DEMO_SEED}).")
         generate(paths.data_dir, DEMO_SIZE, DEMO_SEED)
     print("Running the pipeline (a line per step; the whole log: " + str(log_path(paths)) + ")")
     with engine_server(paths):
-        report = run_pipeline(paths, args.days)
+        report = run_pipeline(paths, args.days, args.as_of_date)
     print()
     print(f"  data directory   {paths.data_dir}")
     print(f"  landing zone     {paths.landing}")

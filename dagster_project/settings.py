@@ -23,6 +23,19 @@ def timezone() -> str:
     return os.environ.get(TIMEZONE_ENV) or "UTC"
 
 
+# The engine dbt builds on (dagster_project/engines/): make run ENGINE=...; dbt's profiles.yml
+# reads it as its target.
+ENGINE_ENV = "VECTOR_CRM_DBT_TARGET"
+ENGINES = ("duckdb", "postgres", "spark")
+
+
+def engine() -> str:
+    name = os.environ.get(ENGINE_ENV) or "duckdb"
+    if name not in ENGINES:
+        raise ValueError(f"{ENGINE_ENV}={name!r}: the engines are {', '.join(ENGINES)}")
+    return name
+
+
 @dataclass(frozen=True)
 class Paths:
     data_dir: Path

@@ -46,7 +46,7 @@ def pytest_configure(config):
     (session_dir / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     from dagster_project.transform.project import MANIFEST_READY_ENV, dbt_project, prepare_manifest
 
-    if not dbt_project.manifest_path.exists():
+    if not dbt_project().manifest_path.exists():
         prepare_manifest()
     os.environ[MANIFEST_READY_ENV] = "1"  # parsed once: no process of the session parses it again
 
@@ -76,8 +76,8 @@ def pipeline(tmp_path_factory):
     (LAST_LANDING_DAY). Built once per test session (~40 s)."""
     from dagster import DagsterInstance
 
-    from dagster_project.generate import generate
     from dagster_project.ingest.partitions import range_tags
+    from vector_crm_tools.generate import generate
 
     data_dir = tmp_path_factory.mktemp("e2e") / "data"
     old = os.environ.get(DATA_DIR_ENV)

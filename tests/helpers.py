@@ -213,3 +213,11 @@ def dbt_build(data_dir: Path, select: Sequence[str]) -> None:
 # not what the data says; and tables that keep a row per run (only the latest run's rows count).
 RUN_COLUMNS = {"publish_run_id", "run_id", "fitted_at", "fit_seconds"}
 PER_RUN = {"clv_model_fit": "fitted_at"}
+
+
+def resources(paths: Paths) -> dict:
+    """The resources of an asset, check or sensor run outside the definitions: the warehouse
+    resource on this data directory."""
+    from dagster_project.resources import WarehouseResource
+
+    return {"warehouse": WarehouseResource(data_dir=str(paths.data_dir))}

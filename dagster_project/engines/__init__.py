@@ -6,33 +6,24 @@ into the local DuckDB file after the build, so that the steps after dbt read the
 
 from __future__ import annotations
 
-import os
+from ..settings import ENGINE_ENV, ENGINES, Paths, engine
 
-from ..settings import Paths
-
-ENGINE_ENV = "VECTOR_CRM_DBT_TARGET"
-ENGINES = ("duckdb", "postgres", "spark")
+__all__ = ["ENGINES", "ENGINE_ENV", "engine", "mirror_marts", "prepare_environment"]
 
 
-def engine() -> str:
-    name = os.environ.get(ENGINE_ENV) or "duckdb"
-    if name not in ENGINES:
-        raise ValueError(f"{ENGINE_ENV}={name!r}: the engines are {', '.join(ENGINES)}")
-    return name
-
-
-def prepare_environment(paths: Paths) -> None:
-    """Settings the engine's dbt process needs in its environment, before dbt starts."""
-    if engine() == "spark":
+def prepare_environment(paths: Paths, name: str | None = None) -> None:
+    """Settings the engine's dbt process needs in its environment, before dbt starts
+    (name: the engine, by default $VECTOR_CRM_DBT_TARGET's)."""
+    if (name or engine()) == "spark":
         from .spark import prepare_environment as spark_environment
 
         spark_environment(paths)
 
 
-def mirror_marts(paths: Paths) -> dict[str, int] | None:
+def mirror_marts(paths: Paths, name: str | None = None) -> dict[str, int] | None:
     """After a build on PostgreSQL or Spark: the engine's marts into the local DuckDB file
     (row count per mart). Nothing to do on DuckDB (None)."""
-    name = engine()
+    name = name or engine()
     if name == "postgres":
         from .postgres import PgSettings
         from .postgres import mirror_marts as pg_mirror

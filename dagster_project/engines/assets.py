@@ -9,7 +9,8 @@ dbt step waits for the load. It writes PostgreSQL only, so it needs no warehouse
 import dagster as dg
 
 from ..contracts import ALL_FEEDS
-from ..settings import Paths
+from ..ingest.assets import raw_key
+from ..resources import WarehouseResource
 from .postgres import PgSettings, load_raw
 
 PG_PREFIX = "pg_raw"
@@ -23,7 +24,7 @@ def postgres_raw_asset() -> dg.AssetsDefinition:
     specs = [
         dg.AssetSpec(
             pg_source_key(f.source, f.name),
-            deps=[dg.AssetKey(["raw", f.source, f.name])],
+            deps=[raw_key(f)],
             group_name="raw",
             kinds={"postgres"},
             description=f"{f.key} in PostgreSQL: raw.{f.source}__{f.name}, the lake's batches copied in.",
@@ -33,7 +34,7 @@ def postgres_raw_asset() -> dg.AssetsDefinition:
     specs.append(
         dg.AssetSpec(
             pg_source_key("lake", "batch_verdicts"),
-            deps=[dg.AssetKey(["raw", f.source, f.name]) for f in ALL_FEEDS],
+            deps=[raw_key(f) for f in ALL_FEEDS],
             group_name="raw",
             kinds={"postgres"},
             description="The lake's batch verdicts in PostgreSQL (raw.lake__batch_verdicts).",
@@ -45,8 +46,8 @@ def postgres_raw_asset() -> dg.AssetsDefinition:
         name="pg_raw_load",
         description="Copy the raw lake's new batches (and every batch verdict) into PostgreSQL's schema raw.",
     )
-    def pg_raw_load(context: dg.AssetExecutionContext):
-        copied = load_raw(Paths.from_env(), PgSettings.from_env(), say=context.log.info)
+    def pg_raw_load(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        copied = load_raw(warehouse.paths(), PgSettings.from_env(), say=context.log.info)
         for spec in specs:
             table = f"{spec.key.path[1]}__{spec.key.path[2]}"
             yield dg.MaterializeResult(asset_key=spec.key, metadata={"rows_copied": copied.get(table, 0)})

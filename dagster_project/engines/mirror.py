@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from ..ingest.rules import q
 from ..settings import Paths, duckdb_connect
+from ..sql import q
 
 # fills one table: (connection, qualified name) -> None; it creates the table
 Loader = Callable[[object, str], None]

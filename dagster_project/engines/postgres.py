@@ -29,9 +29,8 @@ from pathlib import Path
 from ..contracts import ALL_FEEDS
 from ..contracts.base import LINEAGE_COLUMNS, Feed
 from ..ingest import verdicts
-from ..ingest.rules import lit, q
 from ..settings import Paths, duckdb_connect
-from ..transform.dbt_sources import LAKE_SOURCE, RAW_SCHEMA, raw_table
+from ..sql import LAKE_SOURCE, RAW_SCHEMA, lit, q, raw_table
 from .mirror import replace_schema
 
 PG_TYPES = {

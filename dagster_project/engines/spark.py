@@ -19,8 +19,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..ingest.rules import lit, q
 from ..settings import DBT_PROJECT_DIR, Paths
+from ..sql import lit, q
 from .mirror import replace_schema
 
 WAREHOUSE_ENV = "VECTOR_CRM_SPARK_WAREHOUSE"

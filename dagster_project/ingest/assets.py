@@ -15,6 +15,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from ..contracts import Feed
+from ..resources import WarehouseResource
 from ..settings import Paths
 from .loader import FeedReport, ingest_feed
 from .partitions import LANDING_DAYS, in_days, window_days
@@ -23,6 +24,11 @@ MAX_FILES_LISTED = 50
 
 # (paths, feed, the load's report, run id, logger) -> the check result of the feed's gate
 Gate = Callable[[Paths, Feed, FeedReport, str, object], dg.AssetCheckResult]
+
+
+def raw_key(feed: Feed) -> dg.AssetKey:
+    """The feed's asset: raw/<source>/<feed>, also the key of its dbt source (the translator's default)."""
+    return dg.AssetKey(["raw", feed.source, feed.name])
 
 
 def build_ingest_asset(
@@ -36,7 +42,7 @@ def build_ingest_asset(
 
 def _ingest_asset(feed: Feed, gate: Gate | None, gate_spec: dg.AssetCheckSpec | None) -> dg.AssetsDefinition:
     @dg.asset(
-        key=dg.AssetKey(["raw", feed.source, feed.name]),
+        key=raw_key(feed),
         group_name="raw",
         kinds={"duckdb", "parquet"},
         description=f"{feed.description}\n\nLanded as {feed.file_format.upper()} under "
@@ -49,8 +55,8 @@ def _ingest_asset(feed: Feed, gate: Gate | None, gate_spec: dg.AssetCheckSpec | 
         backfill_policy=dg.BackfillPolicy.single_run(),
         check_specs=[gate_spec] if gate_spec else None,
     )
-    def _ingest(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        paths = Paths.from_env()
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        paths = warehouse.paths()
         if context.has_partition_key or context.has_partition_key_range:
             first, last = window_days(context.partition_time_window)
             days = f"{first}..{last}" if first != last else str(first)

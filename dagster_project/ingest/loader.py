@@ -23,6 +23,7 @@ import duckdb
 from ..contracts import Feed
 from ..contracts.base import LINEAGE_COLUMNS
 from ..settings import Paths, duckdb_connect
+from ..sql import lit, q
 from . import manifest as mf
 from .landing import LandedFile, discover, inspect
 from .lock import feed_lock
@@ -34,10 +35,8 @@ from .rules import (
     failures_expression,
     is_bad_expression,
     key_cells,
-    lit,
     original_text,
     prepared_columns,
-    q,
     typed_output,
 )
 

@@ -23,35 +23,15 @@ from ..contracts import Column, Feed
 from ..contracts.base import (
     DECIMAL_TEXT,
     FALSE_WORDS,
-    FORMULA_FIRST_CHARS,
-    FORMULA_PATTERN,
     INTEGER_TEXT,
-    LEADING_BLANKS_PATTERN,
     MAX_TEXT_CHARS,
     NAIVE_TIMESTAMP_TEXT,
     TRUE_WORDS,
 )
 from ..settings import timezone
+from ..sql import case_of, formula_condition, lit, q
 
 FAILURE_TYPE = "STRUCT(rule VARCHAR, col VARCHAR, message VARCHAR)"
-
-
-def q(name: str) -> str:
-    """Quote an identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: object) -> str:
-    """A SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _case_of(value: str, results: dict[str, str], otherwise: str = "null") -> str:
-    """`case value when k then v ... else otherwise end`: a membership test that DuckDB
-    evaluates in place. (`x in (5 or more constants)` in a projection is planned as a MARK
-    hash join, one per list, each carrying every column of the row through it.)"""
-    whens = " ".join(f"when {k} then {v}" for k, v in results.items())
-    return f"(case {value} {whens} else {otherwise} end)"
 
 
 def _convert(c: Column, text: str) -> str:
@@ -60,7 +40,7 @@ def _convert(c: Column, text: str) -> str:
     cast alone rounds, reads hexadecimal and exponents, and drops a timestamp's offset."""
     if c.type == "boolean":
         words = {**{lit(w): "false" for w in FALSE_WORDS}, **{lit(w): "true" for w in TRUE_WORDS}}
-        return _case_of(f"lower({text})", words)
+        return case_of(f"lower({text})", words)
     if c.type == "string":
         return f"lower({text})" if c.allowed else text
     pattern = {"integer": INTEGER_TEXT, "decimal": DECIMAL_TEXT}.get(c.type)
@@ -132,17 +112,6 @@ class Check:
         )
 
 
-def formula_condition(text: str) -> str:
-    """Does the text start like a spreadsheet formula once its leading blanks, Unicode spaces
-    and control characters are gone? Only cells whose first code point is a formula character
-    or not printable ASCII reach the regular expressions."""
-    first = _case_of(
-        f"ascii({text})", {str(ord(x)): "true" for x in FORMULA_FIRST_CHARS}, f"ascii({text}) not between 33 and 126"
-    )
-    stripped = f"regexp_replace({text}, {lit(LEADING_BLANKS_PATTERN)}, '')"
-    return f"(case when {first} then regexp_matches({stripped}, {lit(FORMULA_PATTERN)}) else false end)"
-
-
 def column_checks(i: int, c: Column) -> list[Check]:
     cell, val = f"_cell{i}", f"_val{i}"
     shown = f"{lit(c.name + '=')} || coalesce('''' || {cell} || '''', 'empty')"
@@ -160,7 +129,7 @@ def column_checks(i: int, c: Column) -> list[Check]:
         )
     if c.allowed:
         # NULL (empty cell) is not broken, as with `not in`.
-        not_allowed = _case_of(val, {lit(v): "false" for v in c.allowed}, f"{val} is not null")
+        not_allowed = case_of(val, {lit(v): "false" for v in c.allowed}, f"{val} is not null")
         checks.append(
             Check("allowed_values", c.name, not_allowed, f"{shown} || {lit(' is not one of: ' + ', '.join(c.allowed))}")
         )

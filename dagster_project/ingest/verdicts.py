@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..contracts import Feed
 from ..settings import Paths, duckdb_connect
-from .rules import lit
+from ..sql import lit
 
 VERDICT_COLUMNS = {
     "feed": ("VARCHAR", "Feed of the batch, <source>/<feed>."),

@@ -17,7 +17,7 @@ accepted, and the next pipeline run builds what it admitted.
 # no `from __future__ import annotations`: Dagster reads the config class's annotations as types
 import dagster as dg
 
-from ..settings import Paths
+from ..resources import WarehouseResource
 from .accept import accept
 
 
@@ -30,8 +30,8 @@ class AcceptConfig(dg.Config):
 
 
 @dg.op(name="accept", description="Record a person's acceptance of a reviewed quality failure (as `make accept`).")
-def accept_op(context: dg.OpExecutionContext, config: AcceptConfig) -> dg.Output:
-    rows = accept(Paths.from_env(), config.suite, config.reason, file=config.file, rule=config.rule, by=config.by)
+def accept_op(context: dg.OpExecutionContext, config: AcceptConfig, warehouse: WarehouseResource) -> dg.Output:
+    rows = accept(warehouse.paths(), config.suite, config.reason, file=config.file, rule=config.rule, by=config.by)
     for r in rows:
         context.log.info(
             f"accepted {r['suite']}: {r['rule']} (observed {r['observed_value']})"

@@ -21,8 +21,8 @@ import pandas as pd
 from ..contracts import Feed
 from ..ingest import verdicts
 from ..ingest.lock import feed_lock
-from ..ingest.rules import lit, q
 from ..settings import duckdb_connect
+from ..sql import lit, q
 from . import acceptances as acc
 from . import store
 from .profile import Batches, batch_profile, manifest_frame, sample_raw_rows

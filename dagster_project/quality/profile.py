@@ -47,8 +47,8 @@ from ..contracts import Feed, get_feed
 from ..ingest import verdicts
 from ..ingest.manifest import LOAD_ORDER, part_files, read_manifest
 from ..ingest.partitions import landing_date_of
-from ..ingest.rules import lit, q
 from ..settings import Paths, duckdb_connect
+from ..sql import lit, q
 from . import thresholds
 
 BATCH_METRICS = ("null_rate", "min", "max", "days_after_load", "days_behind")

@@ -20,8 +20,8 @@ import duckdb
 import pandas as pd
 
 from ..ingest import verdicts
-from ..ingest.rules import lit, q
 from ..settings import Paths, duckdb_connect
+from ..sql import lit, q
 from .validate import Outcome, gx_root
 
 

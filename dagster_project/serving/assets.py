@@ -20,8 +20,7 @@ from ..quality import store
 from ..quality.checks import check_spec, mart_check_result
 from ..quality.runner import check_mart
 from ..quality.suites import Suite
-from ..settings import Paths
-from ..transform.assets import WAREHOUSE_POOL
+from ..resources import WAREHOUSE_POOL, WarehouseResource
 from .publish import publish
 from .status import status_tables
 
@@ -65,8 +64,8 @@ def publish_asset(
         allow_arbitrary_check_specs=True,
         pool=WAREHOUSE_POOL,
     )
-    def serving_warehouse(context: dg.AssetExecutionContext):
-        paths = Paths.from_env()
+    def serving_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        paths = warehouse.paths()
         selected = context.selected_asset_check_keys
         failed, results = [], []
         for suite in suites:

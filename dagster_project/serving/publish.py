@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..ingest.rules import formula_condition, q
 from ..settings import Paths, duckdb_connect
+from ..sql import formula_condition, q
 from . import docs as mart_docs
 from .docs import TableDoc
 

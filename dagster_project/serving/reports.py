@@ -6,7 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from ..settings import Paths, duckdb_connect
+from ..resources import WarehouseResource
+from ..settings import duckdb_connect
 from .assets import SERVING_KEY
 from .publish import serving_database, serving_dir
 
@@ -86,8 +87,8 @@ def cohort_heatmap(con) -> str:
     description="The segment map and the cohort retention heatmap of the published marts, as Markdown "
     "in this asset's metadata and under serving/reports/.",
 )
-def serving_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    paths = Paths.from_env()
+def serving_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    paths = warehouse.paths()
     # the published snapshot, read-only: no lock on the warehouse, no wait for BI readers
     with duckdb_connect(str(serving_database(paths)), read_only=True) as con:
         pictures = {"segment_map": segment_map(con), "cohort_retention_heatmap": cohort_heatmap(con)}

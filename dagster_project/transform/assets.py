@@ -1,26 +1,23 @@
 """dbt models as Dagster assets; dbt tests surface as asset checks."""
 
 import contextlib
+import json
 import os
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from ..engines import engine, mirror_marts, prepare_environment
 from ..engines.assets import pg_source_key
 from ..privacy import ensure_pii_secret
-from ..settings import Paths
-from .project import dbt_project
+from ..resources import WAREHOUSE_POOL, WarehouseResource
 
 # When set (`make run` sets it), dbt's console output goes to this file instead of stdout:
 # dagster-dbt echoes every dbt line to stdout, about 900 lines on the demo data.
 DBT_STDOUT_ENV = "VECTOR_CRM_DBT_STDOUT"
-
-# Only one process may write warehouse.duckdb: every dbt step takes a slot in this pool,
-# whose limit is 1 (dagster.yaml written by `python -m dagster_project.run` / `make dev`).
-WAREHOUSE_POOL = "warehouse"
 
 
 class VectorCrmTranslator(DagsterDbtTranslator):
@@ -60,20 +57,62 @@ translator = VectorCrmTranslator(
 )
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-    pool=WAREHOUSE_POOL,
-)
-def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt step (launchpad: ops: vector_crm_dbt_assets: config: ...), passed
+    to `dbt build` as dbt vars. Unset, dbt_project.yml's defaults apply."""
+
+    # 'YYYY-MM-DD': every metric as of that day; null: as of the latest order date
+    as_of_date: str | None = None
+
+
+def dbt_vars_args(config: DbtBuildConfig) -> list[str]:
+    """`--vars '{"as_of_date": "2025-06-30"}'` for the vars the run sets; nothing when none is."""
+    given = {"as_of_date": config.as_of_date}
+    set_vars = {name: value for name, value in given.items() if value is not None}
+    if "as_of_date" in set_vars:
+        try:
+            date.fromisoformat(set_vars["as_of_date"])
+        except ValueError as e:
+            raise ValueError(f"as_of_date {set_vars['as_of_date']!r}: a date as YYYY-MM-DD ({e})") from e
+    return ["--vars", json.dumps(set_vars, sort_keys=True)] if set_vars else []
+
+
+# the dbt step's name in a run (run config ops.<name>; logs say "<name> done")
+DBT_STEP = "vector_crm_dbt_assets"
+
+
+def dbt_run_config(as_of_date: str | None) -> dict:
+    """The run config that hands the dbt vars to the dbt step of a run (nothing when unset)."""
+    return {"ops": {DBT_STEP: {"config": {"as_of_date": as_of_date}}}} if as_of_date else {}
+
+
+def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
+    """Every model, seed and test of the project as one multi-asset (one `dbt build` step)."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        pool=WAREHOUSE_POOL,
+        name=DBT_STEP,
+    )
+    def vector_crm_dbt_assets(
+        context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource, warehouse: WarehouseResource
+    ):
+        yield from _build(context, ["build", *dbt_vars_args(config)], dbt, warehouse)
+
+    return vector_crm_dbt_assets
+
+
+def _build(context: dg.AssetExecutionContext, args: list[str], dbt: DbtCliResource, warehouse: WarehouseResource):
     # One target folder per data directory, reused by every run (the pool above allows one
     # dbt step at a time): dagster-dbt's default, a new dbt/target/<run id> folder per run,
     # is never removed and grows by the size of a build with every run.
-    paths = Paths.from_env()
+    paths = warehouse.paths()
+    warehouse.export_env()  # dbt's profiles.yml reads the data directory and the engine
     ensure_pii_secret(paths, say=context.log.warning)  # dbt's pii_hash reads it from the environment
-    prepare_environment(paths)
-    invocation = dbt.cli(["build"], context=context, target_path=paths.dbt_target)
+    prepare_environment(paths, warehouse.engine_name())
+    invocation = dbt.cli(args, context=context, target_path=paths.dbt_target)
     out = os.environ.get(DBT_STDOUT_ENV)
     if not out:
         yield from invocation.stream()
@@ -82,8 +121,8 @@ def vector_crm_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource
         with open(out, "w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
             yield from invocation.stream()
     # the CLV fit, the mart suites and the publish step read the marts from the local file
-    counts = mirror_marts(paths)
+    counts = mirror_marts(paths, warehouse.engine_name())
     if counts is not None:
         context.log.info(
-            f"{engine()}: {len(counts)} marts mirrored into {paths.warehouse} ({sum(counts.values()):,} rows)"
+            f"{warehouse.engine_name()}: {len(counts)} marts mirrored into {paths.warehouse} ({sum(counts.values()):,} rows)"
         )

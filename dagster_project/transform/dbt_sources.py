@@ -41,6 +41,7 @@ from dagster_project import contracts
 from dagster_project.contracts.base import LINEAGE_COLUMNS, Column, Feed
 from dagster_project.ingest.verdicts import VERDICT_COLUMNS, verdicts_dir
 from dagster_project.settings import DATA_DIR_ENV, DBT_PROJECT_DIR, Paths
+from dagster_project.sql import LAKE_SOURCE, RAW_SCHEMA, raw_table
 
 STAGING_DIR = DBT_PROJECT_DIR / "models" / "staging"
 
@@ -102,16 +103,6 @@ def _lineage_entry(name: str, data_type: str, description: str) -> dict[str, Any
         "data_type": data_type,
         "config": {"meta": {"lineage": True}},
     }
-
-
-# Engines that do not read the lake's Parquet in place (PostgreSQL; Spark's external tables)
-# hold each feed as the table raw.<source>__<feed> (dagster_project/engines/); DuckDB reads the
-# external_location instead and ignores schema and identifier.
-RAW_SCHEMA = "raw"
-
-
-def raw_table(source: str, name: str) -> str:
-    return f"{source}__{name}"
 
 
 def _table_entry(feed: Feed) -> dict[str, Any]:
@@ -193,9 +184,6 @@ def render(document: Mapping[str, Any]) -> str:
 
 def sources_path(source: str, staging_dir: Path = STAGING_DIR) -> Path:
     return staging_dir / source / f"_{source}__sources.yml"
-
-
-LAKE_SOURCE = "lake"
 
 
 def lake_document() -> dict[str, Any]:

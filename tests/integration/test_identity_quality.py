@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from dagster_project.evaluate.identity import evaluate
+from vector_crm_tools.evaluate.identity import evaluate
 
 pytestmark = pytest.mark.integration
 

@@ -20,8 +20,10 @@ import test_clv_bgnbd as reference  # eq. (10) as printed, with its series
 import yaml
 
 from dagster_project.clv import warehouse
-from dagster_project.clv.asset import CLV_KEY, FIT_KEY, SUMMARY_KEY, customer_clv
+from dagster_project.clv.asset import CLV_KEY, FIT_KEY
+from dagster_project.definitions import customer_clv
 from dagster_project.settings import DBT_PROJECT_DIR
+from tests.helpers import resources
 
 CDNOW_TRANSACTIONS = Path(__file__).resolve().parents[1] / "fixtures" / "cdnow" / "CDNOW_sample.txt"
 CDNOW_SUMMARY = CDNOW_TRANSACTIONS.with_name("cdnow_customers_summary_with_transactions.csv")
@@ -79,9 +81,11 @@ def cdnow_template(tmp_path_factory) -> Path:
     return path
 
 
-def _materialize(run_config=None):
+def _materialize(paths, run_config=None):
     with dg.DagsterInstance.ephemeral() as instance:
-        result = dg.materialize([customer_clv], instance=instance, run_config=run_config, raise_on_error=False)
+        result = dg.materialize(
+            [customer_clv], instance=instance, run_config=run_config, raise_on_error=False, resources=resources(paths)
+        )
     return result
 
 
@@ -100,7 +104,7 @@ def cdnow(paths, cdnow_template):
 
 
 def test_cdnow_through_the_warehouse_reproduces_the_published_fits(cdnow):
-    result = _materialize()
+    result = _materialize(cdnow)
     assert result.success
     (fit,) = _query(cdnow, "select * from marts.clv_model_fit")
     published = {
@@ -139,7 +143,7 @@ def test_cdnow_through_the_warehouse_reproduces_the_published_fits(cdnow):
 
 
 def test_customer_outputs_by_hand(cdnow):
-    assert _materialize().success
+    assert _materialize(cdnow).success
     (fit,) = _query(cdnow, "select * from marts.clv_model_fit")
     (row,) = _query(cdnow, "select * from marts.customer_clv where customer_key = '1'")
     r, alpha, a, b = (fit[f"bgnbd_{k}"] for k in ("r", "alpha", "a", "b"))
@@ -172,7 +176,7 @@ def test_customer_1_summary_matches_the_raw_file(cdnow):
 
 
 def test_rerun_replaces_customers_and_adds_one_fit_row(cdnow):
-    first, second = _materialize(), _materialize()
+    first, second = _materialize(cdnow), _materialize(cdnow)
     assert first.success and second.success
     assert _query(
         cdnow,
@@ -185,7 +189,7 @@ def test_rerun_replaces_customers_and_adds_one_fit_row(cdnow):
 
 
 def test_a_failed_write_leaves_both_tables_as_they_were(cdnow):
-    assert _materialize().success
+    assert _materialize(cdnow).success
     before = _query(cdnow, "select * from marts.customer_clv order by customer_key")
     fits_before = _query(cdnow, "select * from marts.clv_model_fit")
     import pandas as pd
@@ -208,7 +212,7 @@ def test_no_repeat_customers_writes_a_not_converged_fit_and_null_predictions(pat
                 ("b", date(2025, 3, 1), date(2025, 3, 1), 1, 0, date(2025, 6, 30)),
             ],
         )
-    assert _materialize().success
+    assert _materialize(paths).success
     (fit,) = _query(paths, "select * from marts.clv_model_fit")
     assert not fit["bgnbd_converged"] and not fit["gg_converged"]
     assert (fit["bgnbd_customers"], fit["gg_customers"], fit["bgnbd_r"], fit["gg_p"]) == (2, 0, None, None)
@@ -251,7 +255,7 @@ def test_edge_cases_in_a_mixed_history(paths):
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(paths.warehouse)) as con:
         _create_summary(con, _mixed_history())
-    assert _materialize().success
+    assert _materialize(paths).success
     (fit,) = _query(paths, "select * from marts.clv_model_fit")
     assert fit["bgnbd_converged"] and fit["gg_converged"]
     history = _mixed_history()
@@ -283,14 +287,14 @@ def test_empty_summary_writes_an_empty_table_and_a_not_converged_fit(paths):
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(paths.warehouse)) as con:
         _create_summary(con, [])
-    assert _materialize().success
+    assert _materialize(paths).success
     assert _query(paths, "select count(*) as n from marts.customer_clv") == [{"n": 0}]
     (fit,) = _query(paths, "select customers, bgnbd_converged, gg_converged, as_of_date from marts.clv_model_fit")
     assert fit == {"customers": 0, "bgnbd_converged": False, "gg_converged": False, "as_of_date": None}
 
 
 def test_settings_change_the_discount(cdnow):
-    assert _materialize({"ops": {"customer_clv": {"config": {"discount_rate_annual": 0.0}}}}).success
+    assert _materialize(cdnow, {"ops": {"customer_clv": {"config": {"discount_rate_annual": 0.0}}}}).success
     (row,) = _query(cdnow, "select * from marts.customer_clv where customer_key = '1'")
     # undiscounted, 12 months of purchases are exactly the 365-day expectation
     assert row["clv_12m"] == pytest.approx(row["expected_purchases_365d"] * row["expected_avg_order_value"], rel=1e-9)
@@ -301,19 +305,23 @@ def test_asset_keys_are_the_dbt_source_keys_and_build_after_the_summary():
     from dagster_project.transform.assets import VectorCrmTranslator
     from dagster_project.transform.project import dbt_project
 
-    manifest = json.loads(Path(dbt_project.manifest_path).read_text())
+    manifest = json.loads(Path(dbt_project().manifest_path).read_text())
     sources = {s["name"]: s for s in manifest["sources"].values() if s["source_name"] == "clv"}
     assert set(sources) == {"customer_clv", "clv_model_fit"}
     assert VectorCrmTranslator().get_asset_key(sources["customer_clv"]) == CLV_KEY
     assert VectorCrmTranslator().get_asset_key(sources["clv_model_fit"]) == FIT_KEY
+    # the summary's key is read from the manifest: the node of model customer_purchase_stats
+    [summary] = [n for n in manifest["nodes"].values() if n["name"] == "customer_purchase_stats"]
+    summary_key = VectorCrmTranslator().get_asset_key(summary)
+    assert summary_key == dg.AssetKey(["marts", "customer_purchase_stats"])
     graph = defs.resolve_asset_graph()
     for key in (CLV_KEY, FIT_KEY):
-        assert graph.get(key).parent_keys == {SUMMARY_KEY}
-    assert SUMMARY_KEY in graph.get_all_asset_keys()  # the dbt model, not a stub
+        assert graph.get(key).parent_keys == {summary_key}
+    assert summary_key in graph.get_all_asset_keys()  # the dbt model, not a stub
 
 
 def test_source_yaml_documents_every_column_written(cdnow):
-    assert _materialize().success
+    assert _materialize(cdnow).success
     tables = {
         t["name"]: [c["name"] for c in t["columns"]]
         for t in yaml.safe_load(SOURCES_YAML.read_text())["sources"][0]["tables"]
@@ -331,7 +339,7 @@ def test_source_yaml_documents_every_column_written(cdnow):
 
 
 def test_the_consistency_check_passes_on_cdnow_and_catches_a_broken_prediction(cdnow):
-    result = _materialize()
+    result = _materialize(cdnow)
     (check,) = result.get_asset_check_evaluations()
     assert check.check_name == "predictions_consistent" and check.passed
 

@@ -70,12 +70,12 @@ def _model(name: str, path: str, schema: str, parents=()) -> tuple[str, dict]:
 
 
 def test_the_project_reads_its_layers_in_one_direction():
-    manifest = json.loads(dbt_project.manifest_path.read_text())
+    manifest = json.loads(dbt_project().manifest_path.read_text())
     assert layer_violations(manifest) == []
 
 
 def test_every_layer_has_models():
-    manifest = json.loads(dbt_project.manifest_path.read_text())
+    manifest = json.loads(dbt_project().manifest_path.read_text())
     layers = {layer_of(n["path"]) for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     assert {"staging", "intermediate", "core", "marts"} <= layers
 

@@ -10,8 +10,7 @@ from dagster_project.transform.project import dbt_project
 
 
 def _manifest() -> dict:
-    project = dbt_project() if callable(dbt_project) else dbt_project
-    return json.loads(project.manifest_path.read_text())
+    return json.loads(dbt_project().manifest_path.read_text())
 
 
 def _exposure(manifest: dict, name: str) -> dict:

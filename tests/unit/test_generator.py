@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from dagster_project.contracts import ALL_FEEDS, get_feed
-from dagster_project.generate import LandingNotEmpty, generate
+from vector_crm_tools.generate import LandingNotEmpty, generate
 
 SEED = 7
 SPAN = (date(2023, 1, 1), date(2025, 12, 31))

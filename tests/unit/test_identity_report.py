@@ -7,8 +7,8 @@ import json
 import duckdb
 import pytest
 
-from dagster_project.evaluate.identity import ReportError, evaluate, main
 from dagster_project.settings import Paths
+from vector_crm_tools.evaluate.identity import ReportError, evaluate, main
 
 # Ground truth as the generator writes it: order lines by order_id|order_line, web events by
 # event_id (lifted to the map's grain through the raw lake below).

@@ -11,7 +11,7 @@ from dagster_project.contracts import get_feed
 from dagster_project.ingest.assets import build_ingest_asset
 from dagster_project.ingest.landing import LandedFile
 from dagster_project.ingest.partitions import date_in_name, partition_date, range_tags
-from tests.helpers import example_row, read_rows, write_landed
+from tests.helpers import example_row, read_rows, resources, write_landed
 
 ORDER_LINES = get_feed("sales", "order_lines")
 
@@ -20,7 +20,7 @@ def test_metadata_counts_rows(paths):
     rows = [example_row(ORDER_LINES) | {"order_id": f"O{i}"} for i in range(5)]
     rows[2]["net_amount"] = "twelve"
     write_landed(paths.landing / "sales" / "order_lines" / "d1.csv", ORDER_LINES, rows)
-    result = dg.materialize([build_ingest_asset(ORDER_LINES)])
+    result = dg.materialize([build_ingest_asset(ORDER_LINES)], resources=resources(paths))
     assert result.success
     [mat] = result.asset_materializations_for_node("raw__sales__order_lines")
     md = {k: v.value for k, v in mat.metadata.items()}
@@ -37,7 +37,7 @@ def test_unreadable_file_is_rejected_alone_and_named_by_the_gate(paths):
     )
     write_landed(paths.landing / "sales" / "order_lines" / "fine.csv", ORDER_LINES, [example_row(ORDER_LINES)])
     asset = build_ingest_asset(ORDER_LINES, gate=raw_check, gate_spec=raw_check_spec(ORDER_LINES))
-    result = dg.materialize([asset], raise_on_error=False)
+    result = dg.materialize([asset], resources=resources(paths), raise_on_error=False)
     # The step succeeds: the feed's readable file (and every other feed) goes on to dbt.
     assert result.success
     [mat] = result.asset_materializations_for_node("raw__sales__order_lines")
@@ -49,7 +49,7 @@ def test_unreadable_file_is_rejected_alone_and_named_by_the_gate(paths):
     [issue] = [i for i in check.metadata["issues"].value if i["level"] == "rejected"]
     assert issue["where"] == "sales/order_lines/broken.csv" and "customer_id" in issue["rule"]
     # Not read again while it is unchanged; named as still waiting.
-    again = dg.materialize([asset], raise_on_error=False)
+    again = dg.materialize([asset], resources=resources(paths), raise_on_error=False)
     [check] = again.get_asset_check_evaluations()
     assert [i["level"] for i in check.metadata["issues"].value] == ["still_rejected"]
 
@@ -80,7 +80,7 @@ def test_a_backfill_of_two_days_loads_their_files_and_nothing_else(paths):
     stamp = datetime(2024, 1, 6, 12, tzinfo=UTC).timestamp()
     os.utime(undated, (stamp, stamp))
 
-    days = dg.materialize([asset], tags=range_tags("2024-01-05", "2024-01-06"))
+    days = dg.materialize([asset], resources=resources(paths), tags=range_tags("2024-01-05", "2024-01-06"))
     assert days.success
     assert _materialized_days(days) == ["2024-01-05", "2024-01-06"]
     assert _loaded_files(paths) == {
@@ -90,7 +90,7 @@ def test_a_backfill_of_two_days_loads_their_files_and_nothing_else(paths):
     }
 
     # re-running a loaded day loads nothing again
-    again = dg.materialize([asset], partition_key="2024-01-05")
+    again = dg.materialize([asset], resources=resources(paths), partition_key="2024-01-05")
     [mat] = again.asset_materializations_for_node("raw__sales__order_lines")
     md = {k: v.value for k, v in mat.metadata.items()}
     assert (md["landing_days"], md["files_new_loaded"], md["files_already_loaded"], md["rows_raw"]) == (
@@ -101,7 +101,7 @@ def test_a_backfill_of_two_days_loads_their_files_and_nothing_else(paths):
     )
 
     # an unpartitioned run (make run, the schedule) catches up on every other day
-    catch_up = dg.materialize([asset])
+    catch_up = dg.materialize([asset], resources=resources(paths))
     [mat] = catch_up.asset_materializations_for_node("raw__sales__order_lines")
     assert mat.partition is None and mat.metadata["files_new_loaded"].value == 1
     assert len(read_rows(paths.raw / "sales" / "order_lines")) == 4

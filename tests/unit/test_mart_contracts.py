@@ -9,7 +9,7 @@ from dagster_project.transform.project import dbt_project
 
 
 def _marts() -> list[dict]:
-    manifest = json.loads(dbt_project.manifest_path.read_text())
+    manifest = json.loads(dbt_project().manifest_path.read_text())
     return sorted(
         (n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["schema"] == "marts"),
         key=lambda n: n["name"],

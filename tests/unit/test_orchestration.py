@@ -14,24 +14,25 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 
 from dagster_project.definitions import defs
 from dagster_project.orchestration import WEBHOOK_ENV
+from tests.helpers import resources
 
 ORDERS = "order_id,order_date,customer_id,net_amount\nO1,2024-01-05,C7,10.00\n"
 
 
-def _tick(sensor, cursor, instance):
-    return sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, instance=instance))
+def _tick(sensor, cursor, instance, paths):
+    return sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, instance=instance, resources=resources(paths)))
 
 
 def test_a_landed_file_gets_exactly_one_run(paths):
     sensor = defs.resolve_sensor_def("new_landing_files")
     with dg.instance_for_test() as instance:
-        empty = _tick(sensor, None, instance)
+        empty = _tick(sensor, None, instance, paths)
         assert empty.run_requests == [] and empty.skip_message.startswith("no new files among 0")
 
         folder = paths.landing / "sales" / "order_lines"
         folder.mkdir(parents=True)
         (folder / "orders_2024-01-05.csv").write_text(ORDERS, encoding="utf-8")
-        first = _tick(sensor, empty.cursor, instance)
+        first = _tick(sensor, empty.cursor, instance, paths)
         assert len(first.run_requests) == 1
         assert first.run_requests[0].job_name in (None, "full_pipeline")
         assert sensor.job_name == "full_pipeline"
@@ -42,12 +43,12 @@ def test_a_landed_file_gets_exactly_one_run(paths):
             first.run_requests[0].tags[ASSET_PARTITION_RANGE_END_TAG],
         ) == ("2024-01-05", "2024-01-05")
 
-        again = _tick(sensor, first.cursor, instance)
+        again = _tick(sensor, first.cursor, instance, paths)
         assert again.run_requests == [] and again.skip_message == "no new files among 1 in the landing zone"
 
         # a second file: one more run, for it alone
         (folder / "orders_2024-01-06.csv").write_text(ORDERS.replace("O1", "O2"), encoding="utf-8")
-        second = _tick(sensor, again.cursor, instance)
+        second = _tick(sensor, again.cursor, instance, paths)
         assert len(second.run_requests) == 1 and second.run_requests[0].run_key != first.run_requests[0].run_key
         assert second.run_requests[0].tags[ASSET_PARTITION_RANGE_START_TAG] == "2024-01-06"
         assert json.loads(second.cursor).keys() == {
@@ -58,7 +59,7 @@ def test_a_landed_file_gets_exactly_one_run(paths):
         # files of 3 and 9 days later: one run over the 7 days between them
         for day in ("2024-01-09", "2024-01-15"):
             (folder / f"orders_{day}.csv").write_text(ORDERS.replace("O1", day), encoding="utf-8")
-        week = _tick(sensor, second.cursor, instance)
+        week = _tick(sensor, second.cursor, instance, paths)
         [request] = week.run_requests
         assert (request.tags[ASSET_PARTITION_RANGE_START_TAG], request.tags[ASSET_PARTITION_RANGE_END_TAG]) == (
             "2024-01-09",
@@ -68,7 +69,7 @@ def test_a_landed_file_gets_exactly_one_run(paths):
         # a history dropped in at once (31 days or more apart): one unpartitioned catch-up run
         for day in ("2023-03-01", "2023-12-31"):
             (folder / f"orders_{day}.csv").write_text(ORDERS.replace("O1", day), encoding="utf-8")
-        [catch_up] = _tick(sensor, week.cursor, instance).run_requests
+        [catch_up] = _tick(sensor, week.cursor, instance, paths).run_requests
         assert ASSET_PARTITION_RANGE_START_TAG not in catch_up.tags
         assert catch_up.tags["vector_crm/catch_up"] == "2 landing days from 2023-03-01 to 2023-12-31"
 

@@ -15,6 +15,7 @@ from dagster_project.quality.judge import judge_feed
 from dagster_project.quality.runner import run_suite
 from dagster_project.quality.suites import EXPECTATIONS_DIR, load_suite
 from dagster_project.quality.validate import DATA_DOCS_ENV
+from tests.helpers import resources
 
 OL = get_feed("sales", "order_lines")
 H = "order_id,order_date,customer_id,net_amount,quantity\n"
@@ -120,6 +121,7 @@ def test_the_dagster_job_records_the_same_acceptance(paths):
     _load(paths, "day1.csv", H + "O1,2024-01-01,C1,10,1\n")
     _load(paths, "day2.csv", H + "O2,2024-01-02,C1,99999999,1\n")
     result = accept_quality_failure.execute_in_process(
+        resources=resources(paths),
         run_config={
             "ops": {
                 "accept": {
@@ -131,7 +133,7 @@ def test_the_dagster_job_records_the_same_acceptance(paths):
                     }
                 }
             }
-        }
+        },
     )
     assert result.success
     [record] = acceptances.load(paths)

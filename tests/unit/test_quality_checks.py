@@ -17,6 +17,7 @@ from dagster_project.quality.checks import raw_check, raw_check_spec
 from dagster_project.quality.runner import run_suite
 from dagster_project.quality.suites import EXPECTATIONS_DIR, load_suite, raw_suite_path
 from dagster_project.quality.validate import data_docs_index
+from tests.helpers import resources
 
 OL = get_feed("sales", "order_lines")
 H = "order_id,order_date,customer_id,net_amount\n"
@@ -53,13 +54,13 @@ def _verdict_of(paths, name: str) -> str:
 
 def test_an_error_holds_back_its_batch_and_nothing_downstream_waits(paths):
     _land(paths, "day1.csv", H + "O1,2024-01-01,C1,10\nO2,2024-01-01,C1,20\n")
-    first = dg.materialize(_pipeline(paths), raise_on_error=False)
+    first = dg.materialize(_pipeline(paths), resources=resources(paths), raise_on_error=False)
     assert first.success and _evaluation(first).passed
     assert _verdict_of(paths, "day1.csv") == "admitted"
 
     _land(paths, "day2.csv", H + "O3,2024-01-02,C1,10\nO4,2024-01-02,C1,99999999\n")  # an absurd amount
     _land(paths, "day2b.csv", H + "O5,2024-01-02,C1,12\n")  # a clean file of the same load
-    second = dg.materialize(_pipeline(paths), raise_on_error=False)
+    second = dg.materialize(_pipeline(paths), resources=resources(paths), raise_on_error=False)
     assert second.success  # nothing failed: one batch is held back
     assert (paths.data_dir / "built.txt").read_text() == "xx"  # downstream ran again
     assert (_verdict_of(paths, "day2.csv"), _verdict_of(paths, "day2b.csv")) == ("held", "admitted")
@@ -79,7 +80,9 @@ def test_an_error_holds_back_its_batch_and_nothing_downstream_waits(paths):
     assert [(r["_source_row"], float(r["net_amount"])) for r in sample["raw_rows"]] == [(3, 99999999.0), (2, 10.0)]
     assert metadata["data_docs"] == data_docs_index(paths).as_uri() and data_docs_index(paths).exists()
 
-    third = dg.materialize(_pipeline(paths), raise_on_error=False)  # nothing new: the hold waits, as a warning
+    third = dg.materialize(
+        _pipeline(paths), resources=resources(paths), raise_on_error=False
+    )  # nothing new: the hold waits, as a warning
     evaluation = _evaluation(third)
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
     assert [i["level"] for i in evaluation.metadata["issues"].value] == ["still_held"]
@@ -110,10 +113,10 @@ def test_a_warning_is_recorded_and_blocks_nothing(paths):
         _land(
             paths, f"order_lines_2024-01-0{d}.csv", H + "".join(f"O{d}-{i},2024-01-0{d},C1,10\n" for i in range(1000))
         )
-    assert _evaluation(dg.materialize(_pipeline(paths), raise_on_error=False)).passed
+    assert _evaluation(dg.materialize(_pipeline(paths), resources=resources(paths), raise_on_error=False)).passed
     _land(paths, "order_lines_2024-01-08.csv", H + "".join(f"O8-{i},2024-01-08,C1,10\n" for i in range(59)))
     _land(paths, "order_lines_2024-01-08b.csv", H + "O8-x,2024-01-08,C1,10\n")  # 60 that day in all
-    result = dg.materialize(_pipeline(paths), raise_on_error=False)
+    result = dg.materialize(_pipeline(paths), resources=resources(paths), raise_on_error=False)
     evaluation = _evaluation(result)
     assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
     [warning] = [i for i in evaluation.metadata["issues"].value if i["level"] == "warning"]

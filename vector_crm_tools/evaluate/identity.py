@@ -1,7 +1,7 @@
 """`make identity-report`: how well identity resolution (marts.customer_identity_map) finds
 the people behind the source records, measured against the generator's ground truth.
 
-    python -m dagster_project.evaluate.identity [--data-dir DIR] [--output FILE]
+    python -m vector_crm_tools.evaluate.identity [--data-dir DIR] [--output FILE]
 
 Every map record (one per source record; order lines per customer number, web events per
 visitor) gets its true person from ground_truth/identities.csv. That file is finer for two
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from ..settings import Paths, duckdb_connect
+from dagster_project.settings import Paths, duckdb_connect
 
 GOAL_PRECISION = 0.99  # on M, seed 42 (issue 3)
 GOAL_RECALL = 0.97

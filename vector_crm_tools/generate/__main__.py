@@ -1,4 +1,4 @@
-"""CLI: python -m dagster_project.generate --size S|M|L|XL --seed N [--data-dir DIR] [--force]"""
+"""CLI: python -m vector_crm_tools.generate --size S|M|L|XL --seed N [--data-dir DIR] [--force]"""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..settings import Paths
+from dagster_project.settings import Paths
+
 from . import SIZES, LandingNotEmpty, generate
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dagster_project.generate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m vector_crm_tools.generate", description=__doc__)
     parser.add_argument("--size", choices=sorted(SIZES), default="S", help="S ≈ 5k customers, M 100k, L 1M, XL 5M")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--data-dir", type=Path, default=None, help="default: $VECTOR_CRM_DATA_DIR or ./data")

@@ -19,7 +19,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..contracts import Feed
+from dagster_project.contracts import Feed
+
 from .config import SPAN_START
 from .rows import day_chunks
 

@@ -6,8 +6,9 @@ Identity-noise defects are listed per record and column in ground_truth/defects.
 
 from __future__ import annotations
 
-from ..contracts import contact_center as cc
-from ..contracts import sales, web
+from dagster_project.contracts import contact_center as cc
+from dagster_project.contracts import sales, web
+
 from .people import EMAIL_CASE, EMAIL_MISSING, EMAIL_SPACE, EMAIL_TYPO
 from .sales import BAD_AMOUNTS, UNKNOWN_STATUSES
 from .writer import FeedSpec
