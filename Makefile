@@ -77,6 +77,7 @@ lint: setup  ## SQLFluff (dbt templater) over the dbt models and singular tests;
 	$(BIN)/python -m dagster_project.transform.dbt_sources --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	mkdir -p $(VECTOR_CRM_DATA_DIR)  # the dbt templater opens the warehouse file in it
 	cd dbt && $(BIN)/sqlfluff lint models tests
 
 dev: setup  ## Dagster UI on http://127.0.0.1:3000
