@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 
 {#-
     Step 3 of the segmentation, life cycle and activity: one row per as-of date
@@ -10,6 +10,8 @@
         order (the seed lists them; the thresholds are vars);
       - activity: orders_year >= the profile code's min_orders_active
         (int_segments__activity_minimums).
+    A view: row by row, read once by int_segments__value, which stores the
+    result with the value columns.
 -#}
 
 with

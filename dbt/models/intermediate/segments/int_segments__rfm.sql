@@ -3,7 +3,7 @@
 {#-
     Step 5 of the segmentation, RFM at the current as-of date only (the
     monthly history does not store it, so its month ends skip three window
-    sorts each): one row per buyer of int_segments__lifecycle with at least one
+    sorts each): one row per buyer of int_segments__value with at least one
     order day in the year (frequency > 0), scored by macro tile_score among
     those customers: recency (fewest days since the last order scores 5),
     frequency (order days in the year) and monetary (revenue_year) quintiles,
@@ -16,19 +16,19 @@ with
 scored_customers as (
 
     select
-        lifecycle.as_of_date,
-        lifecycle.customer_id,
-        lifecycle.recency_days,
-        lifecycle.frequency,
-        lifecycle.revenue_year
+        buyers.as_of_date,
+        buyers.customer_id,
+        buyers.recency_days,
+        buyers.frequency,
+        buyers.revenue_year
 
-    from {{ ref('int_segments__lifecycle') }} as lifecycle
+    from {{ ref('int_segments__value') }} as buyers
     inner join {{ ref('int_segments__dates') }} as as_of_dates
-        on lifecycle.as_of_date = as_of_dates.as_of_date
+        on buyers.as_of_date = as_of_dates.as_of_date
     where
         as_of_dates.is_current
-        and lifecycle.customer_id is not null
-        and lifecycle.frequency > 0
+        and buyers.customer_id is not null
+        and buyers.frequency > 0
 
 ),
 

@@ -16,12 +16,8 @@
 
 with
 
-value_rows as (
-
-    select * from {{ ref('int_segments__value') }}
-
-),
-
+-- int_segments__value is named in each branch, not in a CTE of its own: DuckDB
+-- materializes a CTE that is read twice, a copy of every row of the table
 customer_rows as (
 
     select
@@ -58,7 +54,7 @@ customer_rows as (
         rfm.m_score
 
     from {{ ref('int_segments__dates') }} as as_of_dates
-    inner join value_rows as buyers
+    inner join {{ ref('int_segments__value') }} as buyers
         on as_of_dates.as_of_date = buyers.as_of_date
     left join {{ ref('int_segments__rfm') }} as rfm
         on buyers.as_of_date = rfm.as_of_date and buyers.customer_id = rfm.customer_id
@@ -105,10 +101,11 @@ customer_rows as (
         on
             as_of_dates.as_of_date >= profiles.first_seen_date
             and as_of_dates.as_of_date < profiles.first_row_date
-    inner join value_rows as prospect_groups
+    inner join {{ ref('int_segments__value') }} as prospect_groups
         on
             as_of_dates.as_of_date = prospect_groups.as_of_date
             and profiles.profile_kind = prospect_groups.profile_kind
+    where prospect_groups.profile_kind is not null
 
 )
 
