@@ -5,7 +5,8 @@ called to produce an expected value.
 
 The hand-worked boundary cases (every life-cycle rule on both sides of its boundary day,
 RFM ties, the potential and score formulas, migrations) are dbt unit tests in
-dbt/models/*/segments/_segments__unit_tests.yml; `dbt build` runs them in the pipeline.
+dbt/models/*/segments/ (_segments__unit_tests.yml, and each step model's own
+_int_segments__<step>.yml); `dbt build` runs them in the pipeline.
 """
 
 from __future__ import annotations
