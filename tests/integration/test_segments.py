@@ -5,7 +5,8 @@ called to produce an expected value.
 
 The hand-worked boundary cases (every life-cycle rule on both sides of its boundary day,
 RFM ties, the potential and score formulas, migrations) are dbt unit tests in
-dbt/models/*/segments/_segments__unit_tests.yml; `dbt build` runs them in the pipeline.
+dbt/models/*/segments/ (_segments__unit_tests.yml, and each step model's own
+_int_segments__<step>.yml); `dbt build` runs them in the pipeline.
 """
 
 from __future__ import annotations
@@ -344,3 +345,16 @@ def test_migration_of_the_last_month_matches_the_history(warehouse):
     assert got == dict(moves)
     into_desertion = sum(n for (f, t), n in moves.items() if f.endswith("D") is False and t.endswith("D"))
     assert into_desertion > 0, "some customers desert in a month of demo data"
+
+
+def test_a_later_run_computes_only_the_current_date(warehouse, expected):
+    """The session's second run finds every month end stored in the history (its first run
+    back-filled them), so int_segments__dates and the step tables hold the current as-of date
+    only: a month end is computed once, the current date on every run."""
+    dates = warehouse.execute(
+        "select as_of_date, is_current, is_new_month_end from intermediate.int_segments__dates"
+    ).fetchall()
+    assert dates == [(expected["as_of"], True, False)]
+    for step in ("purchases", "prospect_groups", "lifecycle", "value", "rfm"):
+        held = warehouse.execute(f"select distinct as_of_date from intermediate.int_segments__{step}").fetchall()
+        assert held == [(expected["as_of"],)], step

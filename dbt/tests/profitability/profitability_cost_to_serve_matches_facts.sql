@@ -17,7 +17,7 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_segments__as_of') }}
+    select as_of_date from {{ ref('int_as_of__windows') }}
 
 ),
 

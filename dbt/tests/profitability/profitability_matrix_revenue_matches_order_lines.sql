@@ -15,7 +15,7 @@ order_lines as (
     select coalesce(sum(order_lines.net_amount), 0) as revenue
 
     from {{ ref('fct_order_lines') }} as order_lines
-    cross join {{ ref('int_segments__as_of') }} as as_of
+    cross join {{ ref('int_as_of__windows') }} as as_of
     where
         order_lines.status = 'completed'
         and order_lines.customer_key <> '{{ var("missing_customer_key") }}'

@@ -17,7 +17,7 @@ customers as (
     select count(*) as customers
 
     from {{ ref('dim_customers') }} as dim_customers
-    cross join {{ ref('int_segments__as_of') }} as as_of
+    cross join {{ ref('int_as_of__windows') }} as as_of
     where
         not dim_customers.is_missing_member
         and dim_customers.first_seen_date <= as_of.as_of_date

@@ -19,7 +19,7 @@ orders as (
     select coalesce(sum(orders.net_revenue), 0) as revenue
 
     from {{ ref('fct_orders') }} as orders
-    cross join {{ ref('int_segments__as_of') }} as as_of
+    cross join {{ ref('int_as_of__windows') }} as as_of
     where
         orders.customer_key <> '{{ var("missing_customer_key") }}'
         and {{ dbt.datediff('orders.order_date', 'as_of.as_of_date', 'day') }} >= 0  -- noqa: LT05

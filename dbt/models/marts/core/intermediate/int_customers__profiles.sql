@@ -11,7 +11,7 @@
     The static part of the profile is resolved here: the type letter, the
     region group (seed region_groups, X when unknown) and a company's activity
     group (seed economic_activity_groups, 0 when unknown). A person's age band
-    depends on the as-of date and is computed by macro segment_customers.
+    depends on the as-of date and is computed by int_segments__profiles.
 -#}
 
 select
