@@ -1,13 +1,12 @@
 """Build a suite's frame, validate it, keep the result. Used by the Dagster steps and the CLI.
 
-Raw suites judge their feed's new batches (judge.py). Mart suites validate the result of their
-SQL over the warehouse; a failure an acceptance covers (same suite, expectation and observed
-value) counts as accepted, not as an error.
+Raw suites judge their feed's new batches (judge.py). Mart suites validate the rows of their
+dbt model (schema quality, dbt/models/quality) or, for the CLV tables, of their SQL, plus the
+change columns of ``compare_previous``; a failure an acceptance covers (same suite, expectation
+and observed value) counts as accepted, not as an error.
 """
 
 from __future__ import annotations
-
-import re
 
 import pandas as pd
 
@@ -19,24 +18,25 @@ from .judge import judge_feed
 from .suites import Suite
 from .validate import ACCEPTED, ERROR, WARNING, Outcome, validate
 
-PREVIOUS = re.compile(r"\{previous:(\w+)\}")
+# The schema of the qc_<mart> models (dbt_project.yml, models.vector_crm.quality.+schema);
+# tests/unit/test_quality_models.py checks that the manifest agrees.
+QUALITY_SCHEMA = "quality"
 
 
-def mart_query(paths: Paths, suite: Suite) -> str:
-    """The suite's SQL with each {previous:<column>} replaced by that column's value in the
-    last run of this suite that had no error (NULL before the first), as a SQL literal."""
+def mart_query(suite: Suite) -> str:
+    """What the suite validates: every row of its dbt model, or its SQL (the CLV tables)."""
+    return f"select * from {QUALITY_SCHEMA}.{suite.model}" if suite.model else suite.query
 
-    def literal(m: re.Match) -> str:
-        v = store.previous_value(paths, suite.name, m.group(1))
-        return (
-            "null"
-            if v is None
-            else repr(float(v))
-            if isinstance(v, (int, float))
-            else "'" + str(v).replace("'", "''") + "'"
-        )
 
-    return PREVIOUS.sub(literal, suite.query or "")
+def with_previous(paths: Paths, suite: Suite, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with a column per compare_previous entry: base / base's value in the last run
+    of this suite without an error; null before the first such run or when that value is 0
+    (as the SQL `base / nullif(<previous base>, 0)` would)."""
+    for column, base in (suite.compare_previous or {}).items():
+        previous = store.previous_value(paths, suite.name, base)
+        current = pd.to_numeric(frame[base], errors="coerce").astype("float64")
+        frame[column] = current / float(previous) if previous is not None and float(previous) != 0 else float("nan")
+    return frame
 
 
 def mart_frame(paths: Paths, suite: Suite) -> pd.DataFrame:
@@ -44,9 +44,10 @@ def mart_frame(paths: Paths, suite: Suite) -> pd.DataFrame:
         raise FileNotFoundError(f"{suite.name}: no warehouse at {paths.warehouse}; build the marts first")
     con = duckdb_connect(str(paths.warehouse), read_only=True)
     try:
-        return con.execute(mart_query(paths, suite)).df()
+        frame = con.execute(mart_query(suite)).df()
     finally:
         con.close()
+    return with_previous(paths, suite, frame)
 
 
 def check_mart(paths: Paths, suite: Suite, run_id: str) -> Outcome:

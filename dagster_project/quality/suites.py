@@ -1,11 +1,13 @@
 """GX suites as JSON files in expectations/, reviewed like any source.
 
     expectations/raw/<source>.<feed>.json   one per landing feed, validated on the batch profile
-    expectations/marts/<mart>.json          one per public mart, validated on a query's result
+    expectations/marts/<mart>.json          one per public mart, validated on a dbt model's rows
 
 Every file is a GX Core 1.x ExpectationSuite (name, expectations, meta) plus
-``meta.vector_crm``: what the suite checks and how (kind, asset key, and for a mart the SQL
-whose result is validated). Adding a suite for a new mart is one JSON file.
+``meta.vector_crm``: what the suite checks and how (kind, asset key, and for a mart the frame
+it validates): ``model``, the dbt view dbt/models/quality/qc_<mart>.sql, or for the two CLV
+tables written after dbt, ``query`` (docs/DECISIONLOG.md); ``compare_previous`` adds
+change-over-time columns (runner.py). A suite for a new mart is one JSON file and one qc model.
 
 Every expectation carries ``meta.severity``:
 
@@ -54,7 +56,9 @@ class Suite:
     description: str
     spec: dict  # the GX suite as in the file
     path: Path
-    query: str | None = None  # mart suites: the SQL whose result is validated
+    model: str | None = None  # mart suites: the dbt model (schema quality) whose rows are validated
+    query: str | None = None  # the CLV marts' suites: the SQL whose result is validated
+    compare_previous: dict[str, str] | None = None  # mart suites: {column: base column}, runner.with_previous
     feed: str | None = None  # raw suites: <source>/<feed>
 
     @property
@@ -112,8 +116,15 @@ def load_suite(path: Path) -> Suite:
     for key in ("kind", "asset"):
         if key not in meta:
             raise ValueError(f"{path}: meta.vector_crm.{key} is missing")
-    if meta["kind"] == "mart" and not meta.get("query"):
-        raise ValueError(f"{path}: a mart suite needs meta.vector_crm.query")
+    if meta["kind"] == "mart" and bool(meta.get("model")) == bool(meta.get("query")):
+        raise ValueError(
+            f"{path}: a mart suite needs meta.vector_crm.model (or, for a table dbt does not build, query)"
+        )
+    if "{previous:" in (meta.get("query") or ""):
+        raise ValueError(f"{path}: a change against the previous run is a compare_previous column")
+    for column, base in (meta.get("compare_previous") or {}).items():
+        if not (isinstance(column, str) and isinstance(base, str) and column != base):
+            raise ValueError(f"{path}: compare_previous maps a new column to another column ({column!r}: {base!r})")
     keys = set()
     for e in spec["expectations"]:
         where = f"{path}: expectation {expectation_key(e)}"
@@ -132,7 +143,9 @@ def load_suite(path: Path) -> Suite:
         description=meta.get("description", ""),
         spec=spec,
         path=path,
+        model=meta.get("model"),
         query=meta.get("query"),
+        compare_previous=meta.get("compare_previous"),
         feed=meta.get("feed"),
     )
 

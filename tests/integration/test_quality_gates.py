@@ -24,6 +24,7 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -96,8 +97,6 @@ def issues(report, level, where):
 
 @pytest.fixture(scope="module")
 def gates(pipeline, tmp_path_factory):
-    import dagster as dg
-
     built = pipeline[0]
     paths = Paths(tmp_path_factory.mktemp("gates") / "data")
     shutil.copytree(built.data_dir, paths.data_dir, ignore=shutil.ignore_patterns("dagster_home", "dbt_target"))
@@ -320,3 +319,43 @@ def test_an_acceptance_admits_the_file_and_is_recorded(gates):
     # an acceptance covers that failure only: the other held files still wait
     _, c = gates["C"]
     assert issues(c, "still_held", FUTURE_ORDER) and not issues(c, "still_held", WEB_FUTURE)
+
+
+def test_a_mart_error_found_through_its_qc_view_holds_that_mart_and_those_built_from_it(gates, monkeypatch):
+    """After the three runs: one buyer of customer_purchase_stats with a wrong repeat flag. Its
+    suite reads the mart through the view quality.qc_customer_purchase_stats, fails, and the
+    publish step keeps the served version of that mart and of the marts built from it; the
+    others are published."""
+    from dagster_project.definitions import mart_assets, serving_warehouse, upstream_marts
+
+    paths = gates["paths"]
+    serving = paths.data_dir / "serving" / "warehouse.duckdb"
+    wrong = "select count(*) from marts.customer_purchase_stats where is_repeat_customer <> (order_days >= 2)"
+    assert query(serving, wrong) == [(0,)]
+    with duckdb.connect(str(paths.warehouse)) as con:
+        [(key,)] = con.execute("select min(customer_key) from marts.customer_purchase_stats").fetchall()
+        con.execute(
+            "update marts.customer_purchase_stats set is_repeat_customer = not is_repeat_customer "
+            "where customer_key = ?",
+            [key],
+        )
+    monkeypatch.setenv(DATA_DIR_ENV, str(paths.data_dir))
+    with dg.DagsterInstance.ephemeral() as instance:
+        # the publish step with its checks (they are on the marts, so they are selected by key)
+        checks = dg.AssetSelection.checks(*serving_warehouse.check_keys)
+        selection = dg.AssetSelection.assets(*serving_warehouse.keys) | checks
+        result = dg.materialize([serving_warehouse], instance=instance, raise_on_error=False, selection=selection)
+    assert result.success
+    [failed] = [
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        and e.event_specific_data.severity == dg.AssetCheckSeverity.ERROR
+        and not e.event_specific_data.passed
+    ]
+    assert failed.asset_key == dg.AssetKey(["marts", "customer_purchase_stats"])  # the mart's check, not the view's
+    log = dict(query(serving, "select mart, status from publish_log where run_id = ?", [result.run_id]))
+    built_from = {m for m, ups in upstream_marts(mart_assets).items() if "customer_purchase_stats" in ups}
+    assert built_from and {m for m, s in log.items() if s == "held"} == {"customer_purchase_stats"} | built_from
+    assert log["fct_orders"] == "published"
+    assert query(serving, wrong) == [(0,)]  # the snapshot still serves the last good version

@@ -55,7 +55,7 @@ def test_translator_keys_models_by_schema_and_groups_them_by_layer():
 
 def test_asset_groups_follow_the_layers_in_one_direction():
     # no asset of a later group feeds an asset of an earlier one
-    order = ["raw", "seeds", "staging", "intermediate", "core", "marts", "serving"]
+    order = ["raw", "seeds", "staging", "intermediate", "core", "marts", "quality", "serving"]
     graph = _graph()
     groups = {key: graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert set(groups.values()) <= set(order), set(groups.values()) - set(order)

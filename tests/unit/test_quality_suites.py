@@ -126,7 +126,7 @@ def test_severities_follow_the_rule_for_choosing():
     by_key = {(s.name, expectation_key(e)): severity(e) for s in suites for e in s.expectations}
     assert by_key[("marts.customer_segments", "column_max_to_be_between:share")] == "warn"
     assert by_key[("marts.customer_segment_history", "column_values_to_be_between:customers_vs_month_before")] == "warn"
-    assert by_key[("marts.customer_segments", "column_values_to_be_between:customers_in_two_segments")] == "error"
+    assert by_key[("marts.customer_segments", "column_value_lengths_to_equal:segment_code")] == "error"
 
 
 def _suite_file(tmp_path, expectations: list[dict], kind: str = "mart") -> Path:
@@ -203,7 +203,7 @@ def test_a_new_mart_suite_is_one_json_file(tmp_path):
                     "vector_crm": {
                         "kind": "mart",
                         "asset": ["marts", "repurchase_rate"],
-                        "query": "select 0.4 as repurchase_rate",
+                        "model": "qc_repurchase_rate",
                     }
                 },
                 "expectations": [
