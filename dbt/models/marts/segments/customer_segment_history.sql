@@ -37,5 +37,5 @@ where
     is_new_month_end
     -- a guard: int_segments__dates already leaves out the stored month ends
     {%- if is_incremental() %}
-        and as_of_date > (select max(stored.month_end) from {{ this }} as stored)
+        and as_of_date > (select max(history.month_end) as last_stored from {{ this }} as history)
     {%- endif %}

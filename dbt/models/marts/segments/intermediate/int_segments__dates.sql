@@ -48,7 +48,7 @@ new_month_ends as (
 
     from {{ ref('int_segments__month_ends') }}
     {%- if history is not none %}
-    where month_end > (select max(stored.month_end) from {{ history }} as stored)
+        where month_end > (select max(stored_history.month_end) as last_stored from {{ history }} as stored_history)
     {%- endif %}
 
 ),
