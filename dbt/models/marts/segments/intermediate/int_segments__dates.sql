@@ -14,8 +14,8 @@
 
     The stored month ends are read from the history table itself (its relation
     from the graph, not ref(): the history is downstream of this model, and
-    this is the state it had before the run, as is_incremental() would read
-    it). When the history does not exist yet every month end is new.
+    this is the state it had before the run, as an incremental model reads
+    its own table). When the history does not exist yet every month end is new.
 -#}
 
 {%- set window_days = var('segment_window_days') | int %}
