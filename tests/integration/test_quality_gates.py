@@ -30,7 +30,7 @@ import pytest
 
 from dagster_project.run_summary import collect, render
 from dagster_project.settings import DATA_DIR_ENV, REPO_ROOT, Paths
-from tests.helpers import land, last_landing_day, read_rows
+from tests.helpers import land, last_landing_day, read_rows, resources
 
 pytestmark = [pytest.mark.integration, pytest.mark.long]
 
@@ -321,7 +321,7 @@ def test_an_acceptance_admits_the_file_and_is_recorded(gates):
     assert issues(c, "still_held", FUTURE_ORDER) and not issues(c, "still_held", WEB_FUTURE)
 
 
-def test_a_mart_error_found_through_its_qc_view_holds_that_mart_and_those_built_from_it(gates, monkeypatch):
+def test_a_mart_error_found_through_its_qc_view_holds_that_mart_and_those_built_from_it(gates):
     """After the three runs: one buyer of customer_purchase_stats with a wrong repeat flag. Its
     suite reads the mart through the view quality.qc_customer_purchase_stats, fails, and the
     publish step keeps the served version of that mart and of the marts built from it; the
@@ -339,12 +339,17 @@ def test_a_mart_error_found_through_its_qc_view_holds_that_mart_and_those_built_
             "where customer_key = ?",
             [key],
         )
-    monkeypatch.setenv(DATA_DIR_ENV, str(paths.data_dir))
     with dg.DagsterInstance.ephemeral() as instance:
         # the publish step with its checks (they are on the marts, so they are selected by key)
         checks = dg.AssetSelection.checks(*serving_warehouse.check_keys)
         selection = dg.AssetSelection.assets(*serving_warehouse.keys) | checks
-        result = dg.materialize([serving_warehouse], instance=instance, raise_on_error=False, selection=selection)
+        result = dg.materialize(
+            [serving_warehouse],
+            instance=instance,
+            raise_on_error=False,
+            selection=selection,
+            resources=resources(paths),
+        )
     assert result.success
     [failed] = [
         e.event_specific_data
