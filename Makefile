@@ -73,12 +73,13 @@ accept: setup  ## let a reviewed failure pass: make accept SUITE=raw.web.events 
 identity-report: setup  ## precision and recall of identity resolution against the ground truth: make identity-report [DATA_DIR=data/bench/M-seed42]
 	$(BIN)/python -m vector_crm_tools.evaluate.identity $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
-lint: setup  ## SQLFluff (dbt templater) over the dbt models and singular tests; ruff (lint and format) over the Python
+lint: setup  ## SQLFluff over the dbt models, tests and macros; ruff (lint and format) over the Python
 	$(BIN)/python -m dagster_project.transform.dbt_sources --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	mkdir -p $(VECTOR_CRM_DATA_DIR)  # the dbt templater opens the warehouse file in it
 	cd dbt && $(BIN)/sqlfluff lint models tests
+	cd dbt && $(BIN)/sqlfluff lint --templater jinja macros tests/generic  # Jinja definitions: see dbt/macros/.sqlfluff
 
 dev: setup  ## Dagster UI on http://127.0.0.1:3000
 	$(BIN)/python -m dagster_project.run --setup-only

@@ -135,7 +135,8 @@
     {%- set rounds = namespace(done=iterations) -%}
     {%- if execute -%}
         {%- do drop_connected_components_rounds(prefix) -%}
-        {%- do run_query('create table ' ~ cc_table(prefix, 'edges', 0) ~ ' using parquet as ' ~ cc_both_ways(edges)) -%}
+        {%- set first_edges = cc_table(prefix, 'edges', 0) -%}
+        {%- do run_query('create table ' ~ first_edges ~ ' using parquet as ' ~ cc_both_ways(edges)) -%}
         {%- for i in range(1, iterations + 1) if rounds.done == iterations -%}
             {%- set steps = [
                 ('hook', cc_hook(cc_table(prefix, 'edges', i - 1))),
@@ -156,7 +157,8 @@
 {#- Spark: remove the rounds' tables (before the walk, and as the model's post-hook) -#}
 {% macro drop_connected_components_rounds(prefix='cc') -%}
     {%- if execute and target.type == 'spark' -%}
-        {%- for table in run_query('show tables in ' ~ this.schema ~ " like '" ~ this.identifier ~ '__' ~ prefix ~ "_*'").columns[1].values() -%}
+        {%- set pattern = this.identifier ~ '__' ~ prefix ~ '_*' -%}
+        {%- for table in run_query('show tables in ' ~ this.schema ~ " like '" ~ pattern ~ "'").columns[1].values() -%}
             {%- do run_query('drop table if exists ' ~ this.schema ~ '.' ~ table) -%}
         {%- endfor -%}
     {%- endif -%}

@@ -30,8 +30,10 @@
     {%- set letters = vector_crm.regexp_replace_all(
         "translate(lower(cast(" ~ column_name ~ " as " ~ dbt.type_string() ~ ")), 'áàäâãéèëêíìïîóòöôõúùüûñç', 'aaaaaeeeeiiiiooooouuuunc')",
         '[^a-z0-9 ]', '') -%}
-    {#- runs of spaces are rare: the second regular expression only runs where there is one (the engine computes `letters` once) -#}
-    nullif(trim(case when {{ letters }} like '%  %' then {{ vector_crm.regexp_replace_all(letters, ' +', ' ') }} else {{ letters }} end), '')
+    {#- runs of spaces are rare: the second regular expression only runs where there is one
+        (the engine computes `letters` once) -#}
+    {%- set single_spaced = vector_crm.regexp_replace_all(letters, ' +', ' ') -%}
+    nullif(trim(case when {{ letters }} like '%  %' then {{ single_spaced }} else {{ letters }} end), '')
 {%- endmacro %}
 
 
@@ -43,7 +45,8 @@
 
 {#- A document number as a matching key: lower case, letters and digits only ('52.345.678' -> '52345678'). -#}
 {% macro normalize_document(column_name) -%}
-    nullif({{ vector_crm.regexp_replace_all("lower(cast(" ~ column_name ~ " as " ~ dbt.type_string() ~ "))", '[^0-9a-z]', '') }}, '')
+    {%- set lowered = "lower(cast(" ~ column_name ~ " as " ~ dbt.type_string() ~ "))" -%}
+    nullif({{ vector_crm.regexp_replace_all(lowered, '[^0-9a-z]', '') }}, '')
 {%- endmacro %}
 
 

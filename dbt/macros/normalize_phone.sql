@@ -19,9 +19,11 @@
 -#}
 {% macro normalize_phone(column_name, country_code=none, national_digits=none) -%}
     {%- set country_code = (country_code if country_code is not none else var('phone_country_code')) | string -%}
-    {%- set national_digits = (national_digits if national_digits is not none else var('phone_national_digits')) | int -%}
+    {%- if national_digits is none -%}{%- set national_digits = var('phone_national_digits') -%}{%- endif -%}
+    {%- set national_digits = national_digits | int -%}
     {%- if not country_code.isdigit() -%}
-        {{ exceptions.raise_compiler_error("normalize_phone: country code must be digits, got '" ~ country_code ~ "'") }}
+        {%- set message = "normalize_phone: country code must be digits, got '" ~ country_code ~ "'" -%}
+        {{ exceptions.raise_compiler_error(message) }}
     {%- endif -%}
     {{ return(adapter.dispatch('normalize_phone', 'vector_crm')(column_name, country_code, national_digits)) }}
 {%- endmacro %}

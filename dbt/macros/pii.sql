@@ -29,7 +29,10 @@
     Jinja has no XOR). -#}
 {% macro hmac_pads(key_hex) -%}
     {%- set digits = '0123456789abcdef' -%}
-    {%- set xor = {'3': '32107654ba98fedc', '6': '67452301efcdab89', '5': '54761032dcfe98ba', 'c': 'cdef89ab45670123'} -%}
+    {%- set xor = {
+        '3': '32107654ba98fedc', '6': '67452301efcdab89',
+        '5': '54761032dcfe98ba', 'c': 'cdef89ab45670123',
+    } -%}
     {%- set block = key_hex ~ ('0' * 64) -%}
     {%- set ns = namespace(inner='', outer='') -%}
     {%- for i in range(0, 128, 2) -%}
