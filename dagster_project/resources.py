@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from .settings import DATA_DIR_ENV, ENGINE_ENV, ENGINES, Paths
+from .settings import DATA_DIR_ENV, ENGINE_ENV, ENGINES, Paths, export_duckdb_env
 
 # Only one process may write warehouse.duckdb: every step that writes or reads it for long
 # (dbt, the CLV fit, the publish step) takes a slot in this pool, whose limit is 1
@@ -37,10 +37,11 @@ class WarehouseResource(dg.ConfigurableResource):
         return self.engine
 
     def export_env(self) -> None:
-        """Make the data directory and engine visible to dbt's process, whose profiles.yml reads
-        both from the environment (called by the dbt step, just before dbt starts)."""
+        """Make the data directory, engine and DuckDB settings visible to dbt's process, whose
+        profiles.yml reads them from the environment (called by the dbt step, just before dbt starts)."""
         os.environ[DATA_DIR_ENV] = str(self.paths().data_dir)
         os.environ[ENGINE_ENV] = self.engine_name()
+        export_duckdb_env()
 
 
 def warehouse_from_env() -> WarehouseResource:

@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 
 from ..contracts import ALL_FEEDS, FEEDS_BY_KEY
-from ..settings import DUCKDB_THREADS_ENV, Paths
+from ..settings import Paths, share_duckdb_among
 from .loader import ingest_feed
 
 
@@ -41,9 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     keys.sort(key=lambda k: -sum(p.stat().st_size for p in (landing / k).glob("*") if p.is_file()))
     failed = False
     jobs = max(1, min(args.jobs, len(keys)))
-    # Each worker's DuckDB gets its share of the cores (measured: 14 % faster at M than
-    # two workers of two threads each on two cores).
-    os.environ.setdefault(DUCKDB_THREADS_ENV, str(max(1, (os.cpu_count() or 1) // jobs)))
+    # Each worker's DuckDB gets its share of the cores (faster than two workers of two threads
+    # each on two cores, docs/DECISIONLOG.md) and of the memory limit.
+    share_duckdb_among(jobs)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for line, rejected, seconds in pool.map(_ingest, keys):
             print(f"{line}  {seconds:6.1f} s", flush=True)
