@@ -7,7 +7,12 @@ pipeline in-process against a persistent Dagster instance, and say where things 
                                                # everything downstream, as one partitioned run
     python -m dagster_project.run --as-of-date 2025-06-30
                                                # every metric as of that day (dbt var as_of_date)
+    python -m dagster_project.run --force      # run even when nothing changed since the last complete run
     python -m dagster_project.run --setup-only # prepare DAGSTER_HOME and the dbt manifest (for `make dev`)
+
+A run with nothing new (the same landed files, code, acceptances and settings as the last run
+that succeeded, whose warehouse and serving file are still there) rebuilds nothing: it says so
+and stops (run_state.py).
 """
 
 from __future__ import annotations
@@ -55,6 +60,10 @@ def setup(paths: Paths) -> None:
     from .privacy import ensure_pii_secret
 
     ensure_pii_secret(paths)  # the key of the contact hashes, for dbt
+
+
+def prepare_dbt() -> None:
+    """The dbt manifest the Dagster definitions are built from (a parse, when it is not current)."""
     from .transform.project import prepare_manifest
 
     prepare_manifest()
@@ -98,7 +107,7 @@ def as_of_day(text: str) -> str:
 
 
 def run_pipeline(paths: Paths, days: tuple[str, str] | None = None, as_of_date: str | None = None):
-    """Run the job in this process; returns its closing report (closing_report)."""
+    """Run the job in this process; returns its closing report (closing_report) and run id."""
     from dagster import DagsterInstance
 
     from .console import run_config
@@ -123,7 +132,7 @@ def run_pipeline(paths: Paths, days: tuple[str, str] | None = None, as_of_date: 
             # the full event log in the Dagster UI.
             run_config=run_config(str(log_path(paths))) | dbt_run_config(as_of_date),
         )
-        return closing_report(instance, result)
+        return closing_report(instance, result), result.run_id
 
 
 def closing_report(instance, result):
@@ -167,6 +176,27 @@ def summary(paths: Paths) -> str:
     return "\n".join(lines)
 
 
+def outputs(paths: Paths) -> list[Path]:
+    """What a complete run leaves: without either, a run has something to rebuild."""
+    from .serving.publish import serving_database
+
+    return [paths.warehouse, serving_database(paths)]
+
+
+def say_nothing_new(paths: Paths, last: dict, t0: float) -> int:
+    from .serving.publish import serving_database
+
+    print(
+        f"Nothing new since the last complete run (run {last['run_id'][:8]}, finished {last['finished_at']}): "
+        "the same landed files, code, acceptances and settings.\n"
+        "Nothing rebuilt, checked or published; the results are where they were:\n"
+        f"  warehouse        {paths.warehouse}\n"
+        f"  for BI tools     {serving_database(paths)}\n"
+        f"(make run FORCE=1 runs everything anyway; {time.monotonic() - t0:.1f} s)"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--setup-only", action="store_true")
@@ -182,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="YYYY-MM-DD",
         help="compute every metric as of this day (default: the latest order date)",
     )
+    parser.add_argument("--force", action="store_true", help="run even when nothing changed since the last run")
     args = parser.parse_args(argv)
     paths = Paths.from_env()
     t0 = time.monotonic()
@@ -193,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vector-crm: {e}", file=sys.stderr)
         return 2
     if args.setup_only:
+        prepare_dbt()
         print(f"DAGSTER_HOME={paths.dagster_home}")
         return 0
     if landing_is_empty(paths):
@@ -200,9 +232,22 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"Landing zone {paths.landing} is empty: generating demo data (size {DEMO_SIZE}, seed {DEMO_SEED}).")
         generate(paths.data_dir, DEMO_SIZE, DEMO_SEED)
+    from . import run_state
+
+    inputs = run_state.fingerprint(paths, args.as_of_date)
+    if not (args.days or args.force):
+        changed = run_state.changes(paths, inputs, outputs(paths))
+        if not changed:
+            return say_nothing_new(paths, run_state.last_complete_run(paths), t0)
+        if changed != [run_state.NO_RECORD]:
+            print(f"Changed since the last complete run: {', '.join(changed)}.")
+    prepare_dbt()
+    run_state.forget(paths)  # until this run succeeds: a killed or failed run is never "complete"
     print("Running the pipeline (a line per step; the whole log: " + str(log_path(paths)) + ")")
     with engine_server(paths):
-        report = run_pipeline(paths, args.days, args.as_of_date)
+        report, run_id = run_pipeline(paths, args.days, args.as_of_date)
+    if not report.failed:
+        run_state.record(paths, inputs, run_id)
     print()
     print(f"  data directory   {paths.data_dir}")
     print(f"  landing zone     {paths.landing}")

@@ -85,6 +85,27 @@ def published(tmp_path_factory):
     return data_dir, lines, run
 
 
+def _outputs_state(data_dir) -> dict[str, object]:
+    """What a run writes: the warehouse, the serving file, the GX results."""
+    files = [data_dir / "warehouse.duckdb", data_dir / "serving" / "warehouse.duckdb"]
+    results = sorted(p.name for p in (data_dir / "quality" / "results").rglob("*") if p.is_file())
+    return {**{str(f): f.stat().st_mtime_ns for f in files}, "gx_results": results}
+
+
+def test_a_second_make_run_with_nothing_new_rebuilds_nothing_and_says_so(published):
+    data_dir, _, first = published
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    before = _outputs_state(data_dir)
+    env = os.environ | {DATA_DIR_ENV: str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    again = subprocess.run(
+        [sys.executable, "-m", "dagster_project.run"], env=env, cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "Nothing new since the last complete run" in again.stdout
+    assert "Running the pipeline" not in again.stdout
+    assert _outputs_state(data_dir) == before
+
+
 def test_the_shape_is_acquisition_led(published):
     _, lines, _ = published
     first = {}

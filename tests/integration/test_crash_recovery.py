@@ -22,10 +22,10 @@ from tests.helpers import PER_RUN, RUN_COLUMNS
 pytestmark = [pytest.mark.integration, pytest.mark.long]
 
 
-def _start(paths: Paths) -> subprocess.Popen:
+def _start(paths: Paths, *args: str) -> subprocess.Popen:
     env = os.environ | {DATA_DIR_ENV: str(paths.data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.Popen(
-        [sys.executable, "-m", "dagster_project.run"],
+        [sys.executable, "-m", "dagster_project.run", *args],
         env=env,
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
@@ -115,8 +115,9 @@ def crashed(pipeline, tmp_path_factory):
     assert not any("vector_crm_dbt_assets done" in line for _, line in lines)  # killed mid-build
     outputs["after_dbt_kill"] = _run(paths)
 
-    # 2. killed during the publish copy: as soon as its temporary file exists
-    second = _start(paths)
+    # 2. killed during the publish copy: as soon as its temporary file exists (--force: the
+    # landing files are those of the run that just completed, which would make this a no-op)
+    second = _start(paths, "--force")
     _kill_when(second, lambda: any(serving.glob(".warehouse.duckdb.*.tmp")))
     left = sorted(p.name for p in serving.rglob(".*.tmp*"))
     outputs["after_publish_kill"] = _run(paths)
