@@ -14,7 +14,7 @@ from .contracts import ALL_FEEDS
 from .engines import engine
 from .engines.assets import postgres_raw_asset
 from .ingest.assets import build_ingest_asset
-from .orchestration import build_landing_sensor, report_failed_runs
+from .orchestration import build_daily_schedule, build_landing_sensor, build_record_sensor, report_failed_runs
 from .quality.accept_job import accept_quality_failure
 from .quality.checks import raw_check, raw_check_spec
 from .quality.suites import load_suites
@@ -85,18 +85,17 @@ ingest_only = dg.define_asset_job(
     selection=dg.AssetSelection.groups("raw"),
     description="Load new landing files into the raw lake and quarantine, and judge the new batches.",
 )
-daily_full_pipeline = dg.ScheduleDefinition(
-    name="daily_full_pipeline",
-    job=full_pipeline,
-    cron_schedule="0 5 * * *",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-)
 
 defs = dg.Definitions(
     assets=[*ingest_assets, *engine_assets, vector_crm_dbt_assets, customer_clv, serving_warehouse, serving_reports],
     jobs=[full_pipeline, ingest_only, accept_quality_failure],
-    schedules=[daily_full_pipeline],
-    sensors=[build_landing_sensor(full_pipeline), report_failed_runs, recover_stale_runs_sensor],
+    schedules=[build_daily_schedule(full_pipeline)],
+    sensors=[
+        build_landing_sensor(full_pipeline),
+        build_record_sensor(full_pipeline),
+        report_failed_runs,
+        recover_stale_runs_sensor,
+    ],
     resources={"dbt": DbtCliResource(project_dir=project), "warehouse": warehouse_from_env()},
     # Dagster's console logger as usual, plus make run's quieter pair (off unless configured)
     loggers=LOGGERS,

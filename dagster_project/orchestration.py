@@ -23,6 +23,7 @@ import urllib.request
 
 import dagster as dg
 
+from . import run_state
 from .contracts import ALL_FEEDS
 from .ingest.landing import LandedFile, discover
 from .ingest.partitions import partition_date, range_tags
@@ -75,6 +76,8 @@ def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefin
             + (f" and {len(new) - 10} more" if len(new) > 10 else "")
         )
         tags = {"vector_crm/new_files": str(len(new)), **run_days([files[n] for n in new])}
+        if "vector_crm/catch_up" in tags:  # unpartitioned: it loads every file, as make run does
+            tags[INPUTS_TAG] = json.dumps(run_state.fingerprint(warehouse.paths()))
         return dg.SensorResult(
             run_requests=[dg.RunRequest(run_key=run_key, tags=tags)],
             cursor=json.dumps({**seen, **{n: now[n] for n in new}}, sort_keys=True),
@@ -145,3 +148,49 @@ def report_failed_runs(context: dg.RunFailureSensorContext):
     if run.tags.get(REPORTED_TAG):
         return
     report_failure(failure_summary(run, context.get_step_failure_events(), context.failure_event.message), context.log)
+
+
+# An unpartitioned run (the daily schedule, a catch-up) carries the fingerprint of what it was
+# requested for (run_state.py); when it succeeds, record_complete_runs records it, so that the
+# next schedule tick and the next `make run` know that nothing is new. A partitioned run loads
+# some days only, and carries none. Fingerprints are taken when the run is requested: a file
+# that lands during the run differs from them, so the next tick runs again (never the reverse).
+INPUTS_TAG = "vector_crm/inputs"
+
+
+def build_daily_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name="daily_full_pipeline",
+        job=job,
+        cron_schedule="0 5 * * *",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description="05:00 every day: the whole pipeline, unless nothing is new since the last complete run.",
+    )
+    def daily_full_pipeline(context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource):
+        paths = warehouse.paths()
+        inputs = run_state.fingerprint(paths)
+        changed = run_state.changes(paths, inputs, run_state.complete_run_outputs(paths))
+        if not changed:
+            last = run_state.last_complete_run(paths) or {}
+            return dg.SkipReason(f"nothing new since the last complete run ({last.get('run_id', '?')[:8]})")
+        context.log.info(f"changed since the last complete run: {', '.join(changed)}")
+        return dg.RunRequest(tags={INPUTS_TAG: json.dumps(inputs)})
+
+    return daily_full_pipeline
+
+
+def build_record_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+    @dg.run_status_sensor(
+        name="record_complete_runs",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[job],
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Records what a successful unpartitioned run was built from, so that a later run "
+        "with nothing new (the schedule, make run) does nothing.",
+    )
+    def record_complete_runs(context: dg.RunStatusSensorContext, warehouse: WarehouseResource):
+        inputs = context.dagster_run.tags.get(INPUTS_TAG)
+        if inputs:
+            run_state.record(warehouse.paths(), json.loads(inputs), context.dagster_run.run_id)
+
+    return record_complete_runs

@@ -176,13 +176,6 @@ def summary(paths: Paths) -> str:
     return "\n".join(lines)
 
 
-def outputs(paths: Paths) -> list[Path]:
-    """What a complete run leaves: without either, a run has something to rebuild."""
-    from .serving.publish import serving_database
-
-    return [paths.warehouse, serving_database(paths)]
-
-
 def say_nothing_new(paths: Paths, last: dict, t0: float) -> int:
     from .serving.publish import serving_database
 
@@ -236,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
 
     inputs = run_state.fingerprint(paths, args.as_of_date)
     if not (args.days or args.force):
-        changed = run_state.changes(paths, inputs, outputs(paths))
+        changed = run_state.changes(paths, inputs, run_state.complete_run_outputs(paths))
         if not changed:
             return say_nothing_new(paths, run_state.last_complete_run(paths), t0)
         if changed != [run_state.NO_RECORD]:

@@ -107,6 +107,13 @@ def fingerprint(paths: Paths, as_of_date: str | None = None) -> dict[str, str]:
     }
 
 
+def complete_run_outputs(paths: Paths) -> list[Path]:
+    """What a complete run leaves: without the warehouse or the serving file, there is work."""
+    from .serving.publish import serving_database
+
+    return [paths.warehouse, serving_database(paths)]
+
+
 def last_complete_run(paths: Paths) -> dict | None:
     try:
         return json.loads(record_path(paths).read_text())

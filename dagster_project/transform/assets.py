@@ -14,6 +14,7 @@ from ..engines import engine, mirror_marts, prepare_environment
 from ..engines.assets import pg_source_key
 from ..privacy import ensure_pii_secret
 from ..resources import WAREHOUSE_POOL, WarehouseResource
+from ..run_state import forget as forget_complete_run
 
 # When set (`make run` sets it), dbt's console output goes to this file instead of stdout:
 # dagster-dbt echoes every dbt line to stdout, about 900 lines on the demo data.
@@ -112,6 +113,9 @@ def _build(context: dg.AssetExecutionContext, args: list[str], dbt: DbtCliResour
     warehouse.export_env()  # dbt's profiles.yml reads the data directory and the engine
     ensure_pii_secret(paths, say=context.log.warning)  # dbt's pii_hash reads it from the environment
     prepare_environment(paths, warehouse.engine_name())
+    # From here the warehouse no longer matches the last complete run: until a run completes
+    # again, `make run` must not take "nothing new" for "nothing to do" (run_state.py).
+    forget_complete_run(paths)
     invocation = dbt.cli(args, context=context, target_path=paths.dbt_target)
     out = os.environ.get(DBT_STDOUT_ENV)
     if not out:

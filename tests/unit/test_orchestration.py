@@ -72,6 +72,12 @@ def test_a_landed_file_gets_exactly_one_run(paths):
         [catch_up] = _tick(sensor, week.cursor, instance, paths).run_requests
         assert ASSET_PARTITION_RANGE_START_TAG not in catch_up.tags
         assert catch_up.tags["vector_crm/catch_up"] == "2 landing days from 2023-03-01 to 2023-12-31"
+        # it loads every new file, as make run does: once it succeeds it is a complete run
+        from dagster_project import run_state
+        from dagster_project.orchestration import INPUTS_TAG
+
+        assert json.loads(catch_up.tags[INPUTS_TAG]) == run_state.fingerprint(paths)
+        assert INPUTS_TAG not in request.tags  # the partitioned run of one week is not
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -164,3 +170,73 @@ def test_a_failed_make_run_is_reported_at_once_and_only_once(monkeypatch):
     # a run executed in-process (make run) has no code location of its own: the sensor must
     # watch every location to see it (no public accessor in Dagster 1.13)
     assert defs.resolve_sensor_def("report_failed_runs")._monitor_all_code_locations is True
+
+
+@dg.op
+def fine_step():
+    return 1
+
+
+@dg.job
+def fine_job():
+    fine_step()
+
+
+def test_the_daily_schedule_runs_only_when_something_is_new_and_its_success_is_recorded(paths):
+    from dagster_project import run_state
+    from dagster_project.orchestration import INPUTS_TAG
+    from dagster_project.serving.publish import serving_database
+
+    (paths.landing / "sales" / "order_lines").mkdir(parents=True)
+    (paths.landing / "sales" / "order_lines" / "order_lines_2024-01-05.csv").write_text(ORDERS)
+    paths.dagster_home.mkdir(parents=True)
+    schedule = defs.resolve_schedule_def("daily_full_pipeline")
+    with dg.instance_for_test() as instance:
+        tick = schedule.evaluate_tick(dg.build_schedule_context(instance=instance, resources=resources(paths)))
+        [request] = tick.run_requests  # no complete run recorded yet
+        requested = json.loads(request.tags[INPUTS_TAG])
+        assert requested == run_state.fingerprint(paths)
+
+        # the run succeeds (a stand-in job carrying the schedule's tag): the sensor records it
+        result = fine_job.execute_in_process(instance=instance, tags={INPUTS_TAG: request.tags[INPUTS_TAG]})
+        success = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS)
+        context = dg.build_run_status_sensor_context(
+            sensor_name="record_complete_runs",
+            dagster_event=success,
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            resources=resources(paths),
+        )
+        defs.resolve_sensor_def("record_complete_runs")(context)
+        assert run_state.last_complete_run(paths)["run_id"] == result.run_id
+
+        # its outputs exist and nothing changed: the next tick skips, and says why
+        for output in (paths.warehouse, serving_database(paths)):
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_bytes(b"")
+        again = schedule.evaluate_tick(dg.build_schedule_context(instance=instance, resources=resources(paths)))
+        assert again.run_requests == [] and again.skip_message.startswith("nothing new since the last complete run")
+
+        # a file lands: the next tick runs
+        (paths.landing / "sales" / "order_lines" / "order_lines_2024-01-06.csv").write_text(ORDERS)
+        [_] = schedule.evaluate_tick(
+            dg.build_schedule_context(instance=instance, resources=resources(paths))
+        ).run_requests
+
+
+def test_a_run_without_the_inputs_tag_is_not_recorded(paths):
+    from dagster_project import run_state
+
+    paths.dagster_home.mkdir(parents=True)
+    with dg.instance_for_test() as instance:
+        result = fine_job.execute_in_process(instance=instance)  # a partitioned run carries no tag
+        success = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS)
+        context = dg.build_run_status_sensor_context(
+            sensor_name="record_complete_runs",
+            dagster_event=success,
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            resources=resources(paths),
+        )
+        defs.resolve_sensor_def("record_complete_runs")(context)
+    assert run_state.last_complete_run(paths) is None
