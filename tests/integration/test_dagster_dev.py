@@ -78,7 +78,7 @@ def test_dagster_dev_serves_every_asset(tmp_path):
         assert _location_names(port) == {"vector_crm"}  # as pyproject.toml's [tool.dagster] names it
         schedules, sensors = _schedules_and_sensors(port)
         assert schedules == {"daily_full_pipeline"}
-        assert sensors == {"new_landing_files", "report_failed_runs", "recover_stale_runs"}
+        assert sensors == {"new_landing_files", "record_complete_runs", "report_failed_runs", "recover_stale_runs"}
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
