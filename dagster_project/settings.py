@@ -138,6 +138,13 @@ def export_duckdb_env() -> None:
     settings = duckdb_settings()
     os.environ.setdefault(DUCKDB_MEMORY_LIMIT_ENV, settings["memory_limit"])
     os.environ.setdefault(DUCKDB_THREADS_ENV, settings["threads"])
+    make_spill_dir(settings["temp_directory"])
+
+
+def make_spill_dir(path: str) -> None:
+    """DuckDB creates the last folder of its spill path only: without its parent, the first
+    query that spills fails ("Failed to create directory"), on the data that needs it most."""
+    Path(path).mkdir(parents=True, exist_ok=True)
 
 
 def share_duckdb_among(processes: int) -> None:
@@ -167,8 +174,10 @@ def duckdb_connect(database: str = ":memory:", read_only: bool = False):
     the cores by setting $VECTOR_CRM_DUCKDB_THREADS)."""
     import duckdb
 
+    settings = duckdb_settings()
+    make_spill_dir(settings["temp_directory"])
     con = duckdb.connect(database, read_only=read_only)
     con.execute("set enable_progress_bar = false")
-    for name, value in duckdb_settings().items():
+    for name, value in settings.items():
         con.execute(f"set {name} = '{value}'")
     return con

@@ -98,3 +98,32 @@ def test_profiles_yml_spells_the_same_defaults():
     assert memory and memory[1] == settings.DUCKDB_MEMORY_LIMIT_DEFAULT
     temp = re.search(r"temp_directory: .*env_var\('VECTOR_CRM_DATA_DIR'\) ~ '([^']+)'", profile)
     assert temp and temp[1] == "/" + settings.duckdb_temp_dir(Path()).as_posix()
+
+
+def test_a_query_past_the_memory_limit_spills_into_a_folder_that_did_not_exist(clean_env, tmp_path):
+    """Found on L: DuckDB creates only the last folder of the spill path, so the default
+    <data dir>/tmp/duckdb failed the first query that needed to spill."""
+    make = "create table t as select range as i, hash(range) as h from range(4000000)"
+    query = "select count(*), min(i) from (select i, h, row_number() over (order by h) as n from t) where n = 1"
+    # a plain DuckDB with the same limit and a spill path whose parent is missing: the query
+    # must spill (4M rows sorted with their payload in 64 MB), so it fails
+    with duckdb.connect(config={"memory_limit": "64MB", "threads": "1"}) as plain:
+        plain.execute(f"set temp_directory = '{tmp_path / 'missing' / 'duckdb'}'")
+        with pytest.raises(duckdb.IOException, match="Failed to create directory"):
+            plain.execute(make)
+            plain.execute(query).fetchone()
+    with duckdb.connect() as unlimited:  # the answer, computed without a limit
+        unlimited.execute(make)
+        expected = unlimited.execute("select i from t order by h limit 1").fetchone()[0]
+    clean_env.setenv(DUCKDB_MEMORY_LIMIT_ENV, "64MB")
+    clean_env.setenv(DUCKDB_THREADS_ENV, "1")
+    assert not (tmp_path / "tmp").exists()
+    with settings.duckdb_connect() as con:
+        con.execute(make)
+        assert con.execute(query).fetchone() == (1, expected)
+    assert (tmp_path / "tmp" / "duckdb").is_dir()
+
+
+def test_exporting_the_settings_makes_the_spill_folder_for_dbt(clean_env, tmp_path):
+    settings.export_duckdb_env()
+    assert (tmp_path / "tmp" / "duckdb").is_dir()
