@@ -179,5 +179,9 @@ def duckdb_connect(database: str = ":memory:", read_only: bool = False):
     con = duckdb.connect(database, read_only=read_only)
     con.execute("set enable_progress_bar = false")
     for name, value in settings.items():
+        # DuckDB refuses to set the spill folder again once it has been used, even to the same
+        # path, and a file opened twice in one process shares one database instance
+        if name == "temp_directory" and con.execute("select current_setting('temp_directory')").fetchone()[0] == value:
+            continue
         con.execute(f"set {name} = '{value}'")
     return con
