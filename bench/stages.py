@@ -58,15 +58,20 @@ def measure(cmd: list[str], env: dict, check: bool = True) -> dict:
 
 
 def hold_back_last_day(landing: Path, held: Path) -> list[Path]:
-    """Move the landing files of the last landing day (every feed) aside: the daily run's day."""
-    files = [p for p in landing.rglob("*") if p.is_file()]
-    last = max(p.stem[-10:] for p in files)
+    """Move the landing files of the last landing day (every feed) aside: the daily run's day,
+    as the pipeline dates a file (the date in its name, else its modification day)."""
+    from dagster_project.contracts import ALL_FEEDS
+    from dagster_project.ingest.landing import discover
+    from dagster_project.ingest.partitions import landing_date
+
+    files = [f for feed in ALL_FEEDS for f in discover(landing, feed)]
+    last = max(landing_date(f) for f in files)
     moved = []
-    for p in files:
-        if p.stem.endswith(last):
-            target = held / p.relative_to(landing)
+    for f in files:
+        if landing_date(f) == last:
+            target = held / f.relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            moved.append(Path(shutil.move(p, target)))
+            moved.append(Path(shutil.move(f.path, target)))
     return moved
 
 

@@ -60,11 +60,13 @@ def _files(root: Path) -> Iterable[Path]:
 
 
 def landing_fingerprint(paths: Paths) -> str:
-    return _digest(
-        f"{p.relative_to(paths.landing).as_posix()}\t{st.st_size}\t{st.st_mtime_ns}"
-        for p in _files(paths.landing)
-        for st in [p.stat()]
-    )
+    """Every file ingestion would look at (landing.discover: each feed's folder, hidden files
+    left out), by the identity the landing sensor and the manifest give it."""
+    from .contracts import ALL_FEEDS
+    from .ingest.landing import discover
+
+    files = sorted((f for feed in ALL_FEEDS for f in discover(paths.landing, feed)), key=lambda f: f.relative)
+    return _digest(f"{f.relative}\t{f.size}\t{f.mtime_ns}" for f in files)
 
 
 def code_fingerprint() -> str:

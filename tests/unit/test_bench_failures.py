@@ -22,7 +22,7 @@ def test_measure_records_a_failed_command_and_raises_only_when_asked():
     assert stages.measure([sys.executable, "-c", "pass"], env={})["returncode"] == 0
 
 
-def fake(name: str, returncode: int = 0, wall_s: float = 1.0) -> dict:
+def fake(returncode: int = 0, wall_s: float = 1.0) -> dict:
     return {"returncode": returncode, "wall_s": wall_s, "peak_rss_mb": 10.0}
 
 
@@ -35,14 +35,14 @@ def test_a_failed_stage_keeps_the_others_and_exits_non_zero(tmp_path, monkeypatc
     monkeypatch.setenv("VECTOR_CRM_PII_SECRET", "ab" * 32)
 
     def stage_by_stage(done, *_):
-        done["floor"] = fake("floor", wall_s=2.0)
-        done["ingestion"] = fake("ingestion", returncode=1) | {"failed": "python -m dagster_project.ingest"}
+        done["floor"] = fake(wall_s=2.0)
+        done["ingestion"] = fake(returncode=1) | {"failed": "python -m dagster_project.ingest"}
         raise stages.StageFailed(done["ingestion"])
 
     def whole_pipeline(done, *_):
-        done["pipeline"] = fake("pipeline", wall_s=100.0)
-        done["pipeline_daily"] = fake("pipeline_daily", wall_s=10.0)
-        done["pipeline_noop"] = fake("pipeline_noop", wall_s=1.0)
+        done["pipeline"] = fake(wall_s=100.0)
+        done["pipeline_daily"] = fake(wall_s=10.0)
+        done["pipeline_noop"] = fake(wall_s=1.0)
 
     monkeypatch.setattr(bench_main, "stage_by_stage", stage_by_stage)
     monkeypatch.setattr(bench_main, "whole_pipeline", whole_pipeline)

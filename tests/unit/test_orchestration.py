@@ -182,6 +182,19 @@ def fine_job():
     fine_step()
 
 
+def _record_success(result, instance, paths) -> None:
+    """Evaluate record_complete_runs on a run that succeeded, as the daemon would."""
+    success = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS)
+    context = dg.build_run_status_sensor_context(
+        sensor_name="record_complete_runs",
+        dagster_event=success,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        resources=resources(paths),
+    )
+    defs.resolve_sensor_def("record_complete_runs")(context)
+
+
 def test_the_daily_schedule_runs_only_when_something_is_new_and_its_success_is_recorded(paths):
     from dagster_project import run_state
     from dagster_project.orchestration import INPUTS_TAG
@@ -199,15 +212,7 @@ def test_the_daily_schedule_runs_only_when_something_is_new_and_its_success_is_r
 
         # the run succeeds (a stand-in job carrying the schedule's tag): the sensor records it
         result = fine_job.execute_in_process(instance=instance, tags={INPUTS_TAG: request.tags[INPUTS_TAG]})
-        success = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS)
-        context = dg.build_run_status_sensor_context(
-            sensor_name="record_complete_runs",
-            dagster_event=success,
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            resources=resources(paths),
-        )
-        defs.resolve_sensor_def("record_complete_runs")(context)
+        _record_success(result, instance, paths)
         assert run_state.last_complete_run(paths)["run_id"] == result.run_id
 
         # its outputs exist and nothing changed: the next tick skips, and says why
@@ -230,13 +235,5 @@ def test_a_run_without_the_inputs_tag_is_not_recorded(paths):
     paths.dagster_home.mkdir(parents=True)
     with dg.instance_for_test() as instance:
         result = fine_job.execute_in_process(instance=instance)  # a partitioned run carries no tag
-        success = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS)
-        context = dg.build_run_status_sensor_context(
-            sensor_name="record_complete_runs",
-            dagster_event=success,
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-            resources=resources(paths),
-        )
-        defs.resolve_sensor_def("record_complete_runs")(context)
+        _record_success(result, instance, paths)
     assert run_state.last_complete_run(paths) is None
