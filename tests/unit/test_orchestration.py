@@ -20,7 +20,9 @@ ORDERS = "order_id,order_date,customer_id,net_amount\nO1,2024-01-05,C7,10.00\n"
 
 
 def _tick(sensor, cursor, instance, paths):
-    return sensor.evaluate_tick(dg.build_sensor_context(cursor=cursor, instance=instance, resources=resources(paths)))
+    # a built context opens resources (and may open an instance) that only its exit closes
+    with dg.build_sensor_context(cursor=cursor, instance=instance, resources=resources(paths)) as context:
+        return sensor.evaluate_tick(context)
 
 
 def test_a_landed_file_gets_exactly_one_run(paths):
@@ -185,14 +187,19 @@ def fine_job():
 def _record_success(result, instance, paths) -> None:
     """Evaluate record_complete_runs on a run that succeeded, as the daemon would."""
     success = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_SUCCESS)
-    context = dg.build_run_status_sensor_context(
+    with dg.build_run_status_sensor_context(
         sensor_name="record_complete_runs",
         dagster_event=success,
         dagster_instance=instance,
         dagster_run=result.dagster_run,
         resources=resources(paths),
-    )
-    defs.resolve_sensor_def("record_complete_runs")(context)
+    ) as context:
+        defs.resolve_sensor_def("record_complete_runs")(context)
+
+
+def _schedule_tick(schedule, instance, paths):
+    with dg.build_schedule_context(instance=instance, resources=resources(paths)) as context:
+        return schedule.evaluate_tick(context)
 
 
 def test_the_daily_schedule_runs_only_when_something_is_new_and_its_success_is_recorded(paths):
@@ -205,7 +212,7 @@ def test_the_daily_schedule_runs_only_when_something_is_new_and_its_success_is_r
     paths.dagster_home.mkdir(parents=True)
     schedule = defs.resolve_schedule_def("daily_full_pipeline")
     with dg.instance_for_test() as instance:
-        tick = schedule.evaluate_tick(dg.build_schedule_context(instance=instance, resources=resources(paths)))
+        tick = _schedule_tick(schedule, instance, paths)
         [request] = tick.run_requests  # no complete run recorded yet
         requested = json.loads(request.tags[INPUTS_TAG])
         assert requested == run_state.fingerprint(paths)
@@ -219,14 +226,12 @@ def test_the_daily_schedule_runs_only_when_something_is_new_and_its_success_is_r
         for output in (paths.warehouse, serving_database(paths)):
             output.parent.mkdir(parents=True, exist_ok=True)
             output.write_bytes(b"")
-        again = schedule.evaluate_tick(dg.build_schedule_context(instance=instance, resources=resources(paths)))
+        again = _schedule_tick(schedule, instance, paths)
         assert again.run_requests == [] and again.skip_message.startswith("nothing new since the last complete run")
 
         # a file lands: the next tick runs
         (paths.landing / "sales" / "order_lines" / "order_lines_2024-01-06.csv").write_text(ORDERS)
-        [_] = schedule.evaluate_tick(
-            dg.build_schedule_context(instance=instance, resources=resources(paths))
-        ).run_requests
+        [_] = _schedule_tick(schedule, instance, paths).run_requests
 
 
 def test_a_run_without_the_inputs_tag_is_not_recorded(paths):
