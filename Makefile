@@ -31,8 +31,8 @@ setup: $(VENV)/.installed  ## create the virtual environment
 
 bi-client: .venv-bi/.installed  ## the BI side of the README's SQLAlchemy recipe (pinned pair, in .venv-bi)
 
-run: setup $(filter postgres spark,$(ENGINE))  ## generate demo data if needed, run the whole pipeline (nothing when nothing is new), print where results are: make run [ENGINE=duckdb|postgres|spark] [AS_OF=YYYY-MM-DD] [FORCE=1]
-	$(if $(ENGINE),VECTOR_CRM_DBT_TARGET=$(ENGINE)) $(BIN)/python -m dagster_project.run $(if $(AS_OF),--as-of-date $(AS_OF)) $(if $(FORCE),--force)
+run: setup $(filter postgres spark,$(ENGINE))  ## generate demo data if needed, run the whole pipeline (nothing when nothing is new), print where results are: make run [ENGINE=duckdb|postgres|spark] [AS_OF=YYYY-MM-DD] [FORCE=1] [FULL_REFRESH=1]
+	$(if $(ENGINE),VECTOR_CRM_DBT_TARGET=$(ENGINE)) $(BIN)/python -m dagster_project.run $(if $(AS_OF),--as-of-date $(AS_OF)) $(if $(FORCE),--force) $(if $(FULL_REFRESH),--full-refresh)
 
 backfill: setup  ## the landing files of some days, then everything downstream, as one run: make backfill DAYS=2025-03-01..2025-03-07
 	$(BIN)/python -m dagster_project.run --days $(DAYS)

@@ -8,6 +8,10 @@ pipeline in-process against a persistent Dagster instance, and say where things 
     python -m dagster_project.run --as-of-date 2025-06-30
                                                # every metric as of that day (dbt var as_of_date)
     python -m dagster_project.run --force      # run even when nothing changed since the last complete run
+    python -m dagster_project.run --full-refresh
+                                               # rebuild the incremental dbt models from scratch
+                                               # (transform/refresh.py: it happens by itself after a change
+                                               # to the dbt project)
     python -m dagster_project.run --setup-only # prepare DAGSTER_HOME and the dbt manifest (for `make dev`)
 
 A run with nothing new (the same landed files, code, acceptances and settings as the last run
@@ -106,7 +110,9 @@ def as_of_day(text: str) -> str:
         raise argparse.ArgumentTypeError(f"--as-of-date takes YYYY-MM-DD ({e})") from e
 
 
-def run_pipeline(paths: Paths, days: tuple[str, str] | None = None, as_of_date: str | None = None):
+def run_pipeline(
+    paths: Paths, days: tuple[str, str] | None = None, as_of_date: str | None = None, full_refresh: bool = False
+):
     """Run the job in this process; returns its closing report (closing_report) and run id."""
     from dagster import DagsterInstance
 
@@ -130,7 +136,7 @@ def run_pipeline(paths: Paths, days: tuple[str, str] | None = None, as_of_date: 
             raise_on_error=False,
             # A line per step on the console; every line of the log in dagster_home/last_run.log;
             # the full event log in the Dagster UI.
-            run_config=run_config(str(log_path(paths))) | dbt_run_config(as_of_date),
+            run_config=run_config(str(log_path(paths))) | dbt_run_config(as_of_date, full_refresh),
         )
         return closing_report(instance, result), result.run_id
 
@@ -206,6 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         help="compute every metric as of this day (default: the latest order date)",
     )
     parser.add_argument("--force", action="store_true", help="run even when nothing changed since the last run")
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental dbt models from scratch (runs even when nothing changed)",
+    )
     args = parser.parse_args(argv)
     paths = Paths.from_env()
     t0 = time.monotonic()
@@ -228,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     from . import run_state
 
     inputs = run_state.fingerprint(paths, args.as_of_date)
-    if not (args.days or args.force):
+    if not (args.days or args.force or args.full_refresh):
         changed = run_state.changes(paths, inputs, run_state.complete_run_outputs(paths))
         if not changed:
             return say_nothing_new(paths, run_state.last_complete_run(paths), t0)
@@ -238,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     run_state.forget(paths)  # until this run succeeds: a killed or failed run is never "complete"
     print("Running the pipeline (a line per step; the whole log: " + str(log_path(paths)) + ")")
     with engine_server(paths):
-        report, run_id = run_pipeline(paths, args.days, args.as_of_date)
+        report, run_id = run_pipeline(paths, args.days, args.as_of_date, args.full_refresh)
     if not report.failed:
         run_state.record(paths, inputs, run_id)
     print()

@@ -69,10 +69,11 @@ def landing_fingerprint(paths: Paths) -> str:
     return _digest(f"{f.relative}\t{f.size}\t{f.mtime_ns}" for f in files)
 
 
-def code_fingerprint() -> str:
+def code_fingerprint(roots: Iterable[Path] | None = None) -> str:
+    """The files under `roots` (default: CODE_DIRS), by content."""
     return _digest(
         f"{p.relative_to(REPO_ROOT).as_posix()}\t{hashlib.sha256(p.read_bytes()).hexdigest()}"
-        for root in CODE_DIRS
+        for root in (CODE_DIRS if roots is None else roots)
         for p in _files(root)
         if p.suffix in CODE_SUFFIXES
     )

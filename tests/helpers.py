@@ -210,9 +210,62 @@ def dbt_build(data_dir: Path, select: Sequence[str]) -> None:
 
 
 # Comparing two builds' marts: columns that say when, how fast or by which run a row was made,
-# not what the data says; and tables that keep a row per run (only the latest run's rows count).
-RUN_COLUMNS = {"publish_run_id", "run_id", "fitted_at", "fit_seconds"}
+# not what the data says (_admitted_at: when a run's ingestion admitted the batch); and tables
+# that keep a row per run (only the latest run's rows count).
+RUN_COLUMNS = {"publish_run_id", "run_id", "fitted_at", "fit_seconds", "_admitted_at"}
 PER_RUN = {"clv_model_fit": "fitted_at"}
+
+
+def _comparable(column: str, data_type: str) -> str:
+    """Numbers as doubles rounded to 9 significant digits (equal within 1e-9 relative), the rest
+    as text."""
+    if data_type in ("DOUBLE", "FLOAT") or data_type.startswith("DECIMAL"):
+        x = f'cast("{column}" as double)'
+        scale = f"pow(10, floor(log10(abs({x}))))"
+        return f'case when {x} = 0 then 0 else round({x} / {scale}, 9) * {scale} end as "{column}"'
+    return f'cast("{column}" as varchar) as "{column}"'
+
+
+def mart_differences(a: Path, b: Path, schema: str = "marts") -> dict[str, int]:
+    """Rows of each table of `schema` in DuckDB file `b` missing from the same table in `a` or
+    the reverse (`except all` both ways, numbers within 1e-9 relative), for the tables that
+    differ. `a` must have every table of `b`, with the same columns (it may have more tables:
+    a whole run's warehouse against a dbt build's)."""
+
+    def tables(db: Path) -> dict[str, dict[str, str]]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = con.execute(
+                "select table_name, column_name, data_type from information_schema.columns "
+                "where table_schema = ? order by table_name, ordinal_position",
+                [schema],
+            ).fetchall()
+        out: dict[str, dict[str, str]] = {}
+        for table, column, data_type in rows:
+            if column not in RUN_COLUMNS:
+                out.setdefault(table, {})[column] = data_type
+        return out
+
+    shape, in_a = tables(b), tables(a)
+    assert shape and {t: in_a.get(t) for t in shape} == shape, "the two builds have different tables or columns"
+    differences = {}
+    with duckdb.connect() as con:
+        con.execute(f"attach '{a}' as a (read_only)")
+        con.execute(f"attach '{b}' as b (read_only)")
+        for table, columns in shape.items():
+            cols = ", ".join(_comparable(c, t) for c, t in columns.items())
+            where = {
+                db: f"where {PER_RUN[table]} = (select max({PER_RUN[table]}) from {db}.{schema}.{table})"
+                if table in PER_RUN
+                else ""
+                for db in ("a", "b")
+            }
+            sa, sb = (f"select {cols} from {db}.{schema}.{table} {where[db]}" for db in ("a", "b"))
+            n = con.execute(
+                f"select (select count(*) from ({sa} except all {sb})) + (select count(*) from ({sb} except all {sa}))"
+            ).fetchone()[0]
+            if n:
+                differences[table] = n
+    return differences
 
 
 def resources(paths: Paths) -> dict:

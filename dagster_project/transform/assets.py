@@ -15,6 +15,7 @@ from ..engines.assets import pg_source_key
 from ..privacy import ensure_pii_secret
 from ..resources import WAREHOUSE_POOL, WarehouseResource
 from ..run_state import forget as forget_complete_run
+from . import refresh
 
 # When set (`make run` sets it), dbt's console output goes to this file instead of stdout:
 # dagster-dbt echoes every dbt line to stdout, about 900 lines on the demo data.
@@ -64,10 +65,12 @@ class DbtBuildConfig(dg.Config):
 
     # 'YYYY-MM-DD': every metric as of that day; null: as of the latest order date
     as_of_date: str | None = None
+    # rebuild the incremental models from scratch (transform/refresh.py says when it happens anyway)
+    full_refresh: bool = False
 
 
-def dbt_vars_args(config: DbtBuildConfig) -> list[str]:
-    """`--vars '{"as_of_date": "2025-06-30"}'` for the vars the run sets; nothing when none is."""
+def dbt_vars(config: DbtBuildConfig) -> dict[str, str]:
+    """The dbt vars the run sets (none: dbt_project.yml's defaults)."""
     given = {"as_of_date": config.as_of_date}
     set_vars = {name: value for name, value in given.items() if value is not None}
     if "as_of_date" in set_vars:
@@ -75,6 +78,12 @@ def dbt_vars_args(config: DbtBuildConfig) -> list[str]:
             date.fromisoformat(set_vars["as_of_date"])
         except ValueError as e:
             raise ValueError(f"as_of_date {set_vars['as_of_date']!r}: a date as YYYY-MM-DD ({e})") from e
+    return set_vars
+
+
+def dbt_vars_args(config: DbtBuildConfig) -> list[str]:
+    """`--vars '{"as_of_date": "2025-06-30"}'` for the vars the run sets; nothing when none is."""
+    set_vars = dbt_vars(config)
     return ["--vars", json.dumps(set_vars, sort_keys=True)] if set_vars else []
 
 
@@ -82,9 +91,10 @@ def dbt_vars_args(config: DbtBuildConfig) -> list[str]:
 DBT_STEP = "vector_crm_dbt_assets"
 
 
-def dbt_run_config(as_of_date: str | None) -> dict:
-    """The run config that hands the dbt vars to the dbt step of a run (nothing when unset)."""
-    return {"ops": {DBT_STEP: {"config": {"as_of_date": as_of_date}}}} if as_of_date else {}
+def dbt_run_config(as_of_date: str | None, full_refresh: bool = False) -> dict:
+    """The run config that hands the dbt vars and a full refresh to the dbt step (nothing when unset)."""
+    config = {k: v for k, v in {"as_of_date": as_of_date, "full_refresh": full_refresh}.items() if v}
+    return {"ops": {DBT_STEP: {"config": config}}} if config else {}
 
 
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
@@ -100,7 +110,17 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     def vector_crm_dbt_assets(
         context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource, warehouse: WarehouseResource
     ):
-        yield from _build(context, ["build", *dbt_vars_args(config)], dbt, warehouse)
+        now = refresh.fingerprint(dbt_vars(config))
+        paths = warehouse.paths()
+        reason = refresh.full_refresh_reason(paths, now, asked=config.full_refresh)
+        args = ["build", *dbt_vars_args(config)]
+        if reason:
+            context.log.info(f"dbt build --full-refresh: {reason}")
+            refresh.forget(paths)  # a full refresh stopped half-way is done again next time
+            args.append("--full-refresh")
+        yield from _build(context, args, dbt, warehouse)
+        if reason:
+            refresh.record(paths, now)
 
     return vector_crm_dbt_assets
 

@@ -498,7 +498,8 @@ def test_lineage_columns_are_kept(warehouse: duckdb.DuckDBPyConnection) -> None:
                 f"where table_schema = 'staging' and table_name = '{model}' order by ordinal_position",
             )
         ]
-        assert names[-4:] == ["_source_file", "_source_row", "_batch_id", "_loaded_at"], model
+        # the raw lake's lineage, then when the batch was admitted (what incremental builds count from)
+        assert names[-5:] == ["_source_file", "_source_row", "_batch_id", "_loaded_at", "_admitted_at"], model
 
 
 def test_every_column_is_documented(warehouse: duckdb.DuckDBPyConnection) -> None:

@@ -6,13 +6,27 @@
     on row order; a session is named after its visitor and its first event.
 -#}
 
-{{ config(materialized='table') }}
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='anonymous_id',
+    on_schema_change='fail',
+) }}
 
 with
 
 events as (
 
     select * from {{ ref('stg_web__events') }}
+    {%- if is_incremental() %}
+    where anonymous_id in (
+        {{ keys_admitted_since_last_build('anonymous_id', ref('stg_web__events')) }}
+        union
+        select held.anonymous_id
+        from {{ this }} as held
+        where held.event_id in ({{ keys_admitted_since_last_build('event_id', ref('stg_web__events')) }})
+    )
+    {%- endif %}
 
 ),
 
@@ -111,7 +125,8 @@ final as (
         _source_file,
         _source_row,
         _batch_id,
-        _loaded_at
+        _loaded_at,
+        _admitted_at
 
     from sessions_first_events
 

@@ -8,13 +8,28 @@
                 time (an open case is not judged: the fact does not depend on
                 when it is built)
     The contact's raw email and phone stay in staging.
+    Incremental (macros/incremental.sql): a build replaces the cases that
+    batches admitted since the last build carry, and those whose customer
+    got another key.
 -#}
+
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='case_id',
+    on_schema_change='fail',
+) }}
 
 with
 
 cases as (
 
     select * from {{ ref('stg_contact_center__cases') }}
+    {%- if is_incremental() %}
+    where
+        case_id in ({{ keys_admitted_since_last_build('case_id', ref('stg_contact_center__cases')) }})
+        or case_id in ({{ rekeyed('case_id', 'case_id', 'contact_center', 'cases') }})
+    {%- endif %}
 
 ),
 
@@ -70,7 +85,8 @@ final as (
         ) as resolution_hours,
         measured.met_sla,
         measured._source_file,
-        measured._batch_id
+        measured._batch_id,
+        measured._admitted_at
 
     from measured
     left join identity_map

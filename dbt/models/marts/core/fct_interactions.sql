@@ -3,13 +3,30 @@
     stg_contact_center__interactions, with the customer's key and handle time.
     The caller's raw phone and email stay in staging: marts carry no personal
     contact data.
+    Incremental (macros/incremental.sql): a build replaces the interactions
+    that batches admitted since the last build carry, and those whose
+    customer got another key.
 -#}
+
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='interaction_id',
+    on_schema_change='fail',
+) }}
 
 with
 
 interactions as (
 
     select * from {{ ref('stg_contact_center__interactions') }}
+    {%- if is_incremental() %}
+    where
+        interaction_id in (
+            {{ keys_admitted_since_last_build('interaction_id', ref('stg_contact_center__interactions')) }}
+        )
+        or interaction_id in ({{ rekeyed('interaction_id', 'interaction_id', 'contact_center', 'interactions') }})
+    {%- endif %}
 
 ),
 
@@ -42,6 +59,7 @@ defaulted as (
         disposition,
         _source_file,
         _batch_id,
+        _admitted_at,
         coalesce(wait_seconds, 0) as wait_seconds,
         coalesce(talk_seconds, 0) as talk_seconds,
         coalesce(hold_seconds, 0) as hold_seconds,
@@ -77,7 +95,8 @@ final as (
         defaulted.is_abandoned,
         defaulted.is_self_served,
         defaulted._source_file,
-        defaulted._batch_id
+        defaulted._batch_id,
+        defaulted._admitted_at
 
     from defaulted
     left join identity_map

@@ -3,13 +3,28 @@
     stg_sales__order_lines, with the customer's key, cost, margin and payment
     timeliness. Amounts are the line as ordered, whatever its status: filter
     on status = 'completed' for realised revenue and margin (fct_orders does).
+    Incremental (macros/incremental.sql): a build replaces the orders that
+    batches admitted since the last build touch, and those whose customer
+    got another key.
 -#}
+
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='order_id',
+    on_schema_change='fail',
+) }}
 
 with
 
 order_lines as (
 
     select * from {{ ref('stg_sales__order_lines') }}
+    {%- if is_incremental() %}
+    where
+        order_id in ({{ keys_admitted_since_last_build('order_id', ref('stg_sales__order_lines')) }})
+        or order_id in ({{ rekeyed('order_id', 'customer_id', 'sales', 'order_lines') }})
+    {%- endif %}
 
 ),
 
@@ -71,7 +86,8 @@ final as (
         cast(costed.days_late as {{ dbt.type_bigint() }}) as days_late,
         costed.is_order_line_inferred,
         costed._source_file,
-        costed._batch_id
+        costed._batch_id,
+        costed._admitted_at
 
     from costed
     left join identity_map

@@ -12,13 +12,30 @@
     date; days_late compares it with the earliest due date, as on lines.
     Header attributes (customer, date, channel, branch) come from the
     order's first line.
+    Incremental (macros/incremental.sql): a build replaces the orders whose
+    lines a batch admitted since the last build touched, and those whose
+    customer got another key.
 -#}
+
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='order_id',
+    on_schema_change='fail',
+) }}
+
+-- depends_on: {{ ref('customer_identity_map') }} (read by rekeyed, on incremental builds only)
 
 with
 
 order_lines as (
 
     select * from {{ ref('fct_order_lines') }}
+    {%- if is_incremental() %}
+    where
+        order_id in ({{ keys_admitted_since_last_build('order_id', ref('fct_order_lines')) }})
+        or order_id in ({{ rekeyed('order_id', 'customer_id', 'sales', 'order_lines') }})
+    {%- endif %}
 
 ),
 
@@ -72,7 +89,8 @@ totals as (
         count(case when status = 'completed' and cost_amount is null then 1 end) as completed_lines_without_cost,
         min(payment_due_date) as payment_due_date,
         count(case when payment_due_date is not null and paid_date is null then 1 end) as unpaid_lines,
-        max(paid_date) as last_paid_date
+        max(paid_date) as last_paid_date,
+        max(_admitted_at) as _admitted_at
 
     from order_lines
 
@@ -105,7 +123,8 @@ derived as (
             else 'partially_returned'
         end as order_status,
         payment_due_date,
-        case when unpaid_lines = 0 then last_paid_date end as paid_date
+        case when unpaid_lines = 0 then last_paid_date end as paid_date,
+        _admitted_at
 
     from totals
 
@@ -141,7 +160,8 @@ final as (
                 when derived.paid_date <= derived.payment_due_date then 0
                 else {{ dbt.datediff('derived.payment_due_date', 'derived.paid_date', 'day') }}
             end as {{ dbt.type_bigint() }}
-        ) as days_late
+        ) as days_late,
+        derived._admitted_at
 
     from headers
     inner join derived

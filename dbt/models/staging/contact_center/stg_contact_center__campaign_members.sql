@@ -1,8 +1,15 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='campaign_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
-    {{ admitted_rows('contact_center', 'campaign_members') }}
+    {{ admitted_rows('contact_center', 'campaign_members', changed_key='campaign_id') }}
 
 ),
 
@@ -58,7 +65,8 @@ final as (
         _source_file,
         _source_row,
         _batch_id,
-        _loaded_at
+        _loaded_at,
+        _admitted_at
 
     from versioned
     where version_rank = 1

@@ -1,8 +1,15 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='case_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
-    {{ admitted_rows('contact_center', 'cases') }}
+    {{ admitted_rows('contact_center', 'cases', changed_key='case_id') }}
 
 ),
 
@@ -72,7 +79,8 @@ final as (
         _source_file,
         _source_row,
         _batch_id,
-        _loaded_at
+        _loaded_at,
+        _admitted_at
 
     from versioned
     where version_rank = 1

@@ -1,8 +1,15 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='order_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
-    {{ admitted_rows('sales', 'order_lines') }}
+    {{ admitted_rows('sales', 'order_lines', changed_key='order_id') }}
 
 ),
 
@@ -94,7 +101,8 @@ final as (
         _source_file,
         _source_row,
         _batch_id,
-        _loaded_at
+        _loaded_at,
+        _admitted_at
 
     from versioned
     where version_rank = 1

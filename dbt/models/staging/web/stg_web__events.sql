@@ -1,8 +1,15 @@
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='event_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 source as (
 
-    {{ admitted_rows('web', 'events') }}
+    {{ admitted_rows('web', 'events', changed_key='event_id') }}
 
 ),
 
@@ -64,7 +71,8 @@ final as (
         _source_file,
         _source_row,
         _batch_id,
-        _loaded_at
+        _loaded_at,
+        _admitted_at
 
     from versioned
     where version_rank = 1
