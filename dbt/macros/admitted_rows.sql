@@ -8,7 +8,7 @@
     business key.
 
     changed_key (a raw column): in an incremental build, only the rows whose
-    cleaned key a batch admitted since the last build carries (macros/incremental.sql);
+    cleaned key a batch the table has not built carries (macros/incremental.sql);
     every admitted version of such a key is read, so it is ranked again in full.
 
       source as (
@@ -34,6 +34,7 @@
             where
                 fresh_batches.feed = '{{ feed }}'
                 and fresh_batches.judged_at > {{ admission_watermark() }}
+                and fresh_batches.batch_id not in ({{ built_batches() }})
         )
         {%- endif %}
 {%- endmacro %}

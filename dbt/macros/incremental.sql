@@ -2,10 +2,10 @@
     Incremental builds by admission (docs/DECISIONLOG.md, "Incremental by admission").
 
     A batch enters staging when its verdict admits it (stg_lake__admitted_batches.judged_at,
-    kept on every staged row as _admitted_at). An incremental model remembers how far it got
-    as the latest _admitted_at in its own table; the next build reads the business keys that
-    batches admitted after that (less var admission_lookback_hours) touch, recomputes those
-    keys from everything admitted, and replaces them (delete+insert on the key). A late or
+    kept on every staged row as _admitted_at). An incremental build reads the business keys
+    that batches its table does not hold yet carry, among those admitted after the latest
+    _admitted_at it holds less var admission_lookback_hours; recomputes those keys from
+    everything admitted; and replaces them (delete+insert on the key). A late or
     corrected record is an ordinary new batch: its key is recomputed, and the newest version
     wins exactly as in a full build. Spark has no delete+insert on Parquet tables: there the
     models stay full builds (incremental_materialization).
@@ -22,10 +22,12 @@
 
 
 {#-
-    The admission time from which an incremental build of `relation` re-reads: the latest
-    _admitted_at it holds, less the lookback. The lookback covers a verdict committed while a
-    build was reading (its judged_at then precedes rows already processed); re-reading a key
-    twice is harmless. An empty table re-reads everything.
+    The admission time after which an incremental build of `relation` looks for batches it
+    has not built: the latest _admitted_at it holds, less the lookback. The lookback covers a
+    verdict that became visible after a build had read the verdicts although its judged_at
+    precedes others that build saw (seconds, while its file was written); it also bounds how
+    far back a batch whose rows all lost to newer versions is read again (harmless, as is
+    every re-read). An empty table reads everything.
 -#}
 {% macro admission_watermark(relation=this) -%}
     (
@@ -41,13 +43,26 @@
 
 
 {#-
-    The keys (column `key`) that rows of `changed_from` admitted since this model's
-    watermark carry: a staging model, or a fact for the models built on it.
+    The batches this model's table already holds rows of. A batch that is not among them
+    has not been built yet, or every row of it lost to a newer version.
+-#}
+{% macro built_batches() -%}
+    select distinct built._batch_id
+    from {{ this }} as built
+{%- endmacro %}
+
+
+{#-
+    The keys (column `key`) that rows of `changed_from` (a staging model, or a fact for the
+    models built on it) carry from batches this table has not built, admitted after its
+    watermark: what is new since the last build, whenever it was loaded.
 -#}
 {% macro keys_admitted_since_last_build(key, changed_from) -%}
     select changed.{{ key }}
     from {{ changed_from }} as changed
-    where changed._admitted_at > {{ admission_watermark() }}
+    where
+        changed._admitted_at > {{ admission_watermark() }}
+        and changed._batch_id not in ({{ built_batches() }})
 {%- endmacro %}
 
 

@@ -9,7 +9,7 @@
                 when it is built)
     The contact's raw email and phone stay in staging.
     Incremental (macros/incremental.sql): a build replaces the cases that
-    batches admitted since the last build carry, and those whose customer
+    batches not built yet carry, and those whose customer
     got another key.
 -#}
 

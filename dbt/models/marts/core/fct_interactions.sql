@@ -4,7 +4,7 @@
     The caller's raw phone and email stay in staging: marts carry no personal
     contact data.
     Incremental (macros/incremental.sql): a build replaces the interactions
-    that batches admitted since the last build carry, and those whose
+    that batches not built yet carry, and those whose
     customer got another key.
 -#}
 

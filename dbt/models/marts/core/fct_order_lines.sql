@@ -4,7 +4,7 @@
     timeliness. Amounts are the line as ordered, whatever its status: filter
     on status = 'completed' for realised revenue and margin (fct_orders does).
     Incremental (macros/incremental.sql): a build replaces the orders that
-    batches admitted since the last build touch, and those whose customer
+    batches not built yet touch, and those whose customer
     got another key.
 -#}
 

@@ -12,9 +12,10 @@
     date; days_late compares it with the earliest due date, as on lines.
     Header attributes (customer, date, channel, branch) come from the
     order's first line.
-    Incremental (macros/incremental.sql): a build replaces the orders whose
-    lines a batch admitted since the last build touched, and those whose
-    customer got another key.
+    Incremental (macros/incremental.sql): a build replaces the orders with
+    lines from batches no row names yet (_batch_id is the batch of the
+    order's most recently admitted line), and those whose customer got
+    another key.
 -#}
 
 {{ config(
@@ -57,6 +58,22 @@ lines_ranked as (
 
 ),
 
+-- the order's most recently admitted line: what an incremental build compares with
+latest_admissions as (
+
+    select
+        order_id,
+        _batch_id,
+        _admitted_at,
+        row_number() over (
+            partition by order_id
+            order by _admitted_at desc, _batch_id desc
+        ) as admission_rank
+
+    from order_lines
+
+),
+
 headers as (
 
     select
@@ -89,8 +106,7 @@ totals as (
         count(case when status = 'completed' and cost_amount is null then 1 end) as completed_lines_without_cost,
         min(payment_due_date) as payment_due_date,
         count(case when payment_due_date is not null and paid_date is null then 1 end) as unpaid_lines,
-        max(paid_date) as last_paid_date,
-        max(_admitted_at) as _admitted_at
+        max(paid_date) as last_paid_date
 
     from order_lines
 
@@ -123,8 +139,7 @@ derived as (
             else 'partially_returned'
         end as order_status,
         payment_due_date,
-        case when unpaid_lines = 0 then last_paid_date end as paid_date,
-        _admitted_at
+        case when unpaid_lines = 0 then last_paid_date end as paid_date
 
     from totals
 
@@ -161,11 +176,16 @@ final as (
                 else {{ dbt.datediff('derived.payment_due_date', 'derived.paid_date', 'day') }}
             end as {{ dbt.type_bigint() }}
         ) as days_late,
-        derived._admitted_at
+        latest_admissions._batch_id,
+        latest_admissions._admitted_at
 
     from headers
     inner join derived
         on headers.order_id = derived.order_id
+    inner join latest_admissions
+        on
+            headers.order_id = latest_admissions.order_id
+            and latest_admissions.admission_rank = 1
 
 )
 
