@@ -97,6 +97,16 @@ def dbt_run_config(as_of_date: str | None, full_refresh: bool = False) -> dict:
     return {"ops": {DBT_STEP: {"config": config}}} if config else {}
 
 
+def dbt_build_args(config: DbtBuildConfig, full_refresh: bool) -> list[str]:
+    """`dbt build` with the run's vars; from scratch, or incremental without the unit tests.
+
+    Unit tests check the models' logic on fixtures, not the data: the code of an incremental
+    build is that of the last completed build (transform/refresh.py), whose unit tests passed.
+    A full refresh, which every change to the dbt project causes, runs them."""
+    args = ["build", *dbt_vars_args(config)]
+    return [*args, "--full-refresh"] if full_refresh else [*args, "--exclude-resource-type", "unit_test"]
+
+
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     """Every model, seed and test of the project as one multi-asset (one `dbt build` step)."""
 
@@ -113,12 +123,10 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         now = refresh.fingerprint(dbt_vars(config))
         paths = warehouse.paths()
         reason = refresh.full_refresh_reason(paths, now, asked=config.full_refresh)
-        args = ["build", *dbt_vars_args(config)]
         if reason:
             context.log.info(f"dbt build --full-refresh: {reason}")
             refresh.forget(paths)  # a full refresh stopped half-way is done again next time
-            args.append("--full-refresh")
-        yield from _build(context, args, dbt, warehouse)
+        yield from _build(context, dbt_build_args(config, full_refresh=bool(reason)), dbt, warehouse)
         if reason:
             refresh.record(paths, now)
 

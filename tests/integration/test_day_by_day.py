@@ -8,6 +8,7 @@ build of the same lake from scratch."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import duckdb
@@ -113,6 +114,9 @@ def test_the_later_runs_build_incrementally(day_by_day):
             "select count(distinct _admitted_at) from staging.stg_sales__order_lines"
         ).fetchall()
     assert admissions == 3  # the first run's admission of the history, then each day's
+    # the unit tests ran in the first build and the code has not changed since (dbt_build_args)
+    results = json.loads((data_dir / "dbt_target" / "run_results.json").read_text())["results"]
+    assert results and not [r for r in results if r["unique_id"].startswith("unit_test.")]
 
 
 # Append-only histories keep each month end as it was computed then (full_refresh is off):
