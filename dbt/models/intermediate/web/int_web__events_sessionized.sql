@@ -19,13 +19,13 @@ events as (
 
     select * from {{ ref('stg_web__events') }}
     {%- if is_incremental() %}
-    where anonymous_id in (
-        {{ keys_admitted_since_last_build('anonymous_id', ref('stg_web__events')) }}
-        union
-        select held.anonymous_id
-        from {{ this }} as held
-        where held.event_id in ({{ keys_admitted_since_last_build('event_id', ref('stg_web__events')) }})
-    )
+        where anonymous_id in (
+            {{ keys_admitted_since_last_build('anonymous_id', ref('stg_web__events')) }}
+            union
+            select held.anonymous_id
+            from {{ this }} as held
+            where held.event_id in ({{ keys_admitted_since_last_build('event_id', ref('stg_web__events')) }})
+        )
     {%- endif %}
 
 ),

@@ -26,9 +26,9 @@ cases as (
 
     select * from {{ ref('stg_contact_center__cases') }}
     {%- if is_incremental() %}
-    where
-        case_id in ({{ keys_admitted_since_last_build('case_id', ref('stg_contact_center__cases')) }})
-        or case_id in ({{ rekeyed('case_id', 'case_id', 'contact_center', 'cases') }})
+        where
+            case_id in ({{ keys_admitted_since_last_build('case_id', ref('stg_contact_center__cases')) }})
+            or case_id in ({{ rekeyed('case_id', 'case_id', 'contact_center', 'cases') }})
     {%- endif %}
 
 ),

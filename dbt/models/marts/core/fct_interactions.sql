@@ -21,11 +21,11 @@ interactions as (
 
     select * from {{ ref('stg_contact_center__interactions') }}
     {%- if is_incremental() %}
-    where
-        interaction_id in (
-            {{ keys_admitted_since_last_build('interaction_id', ref('stg_contact_center__interactions')) }}
-        )
-        or interaction_id in ({{ rekeyed('interaction_id', 'interaction_id', 'contact_center', 'interactions') }})
+        where
+            interaction_id in (
+                {{ keys_admitted_since_last_build('interaction_id', ref('stg_contact_center__interactions')) }}
+            )
+            or interaction_id in ({{ rekeyed('interaction_id', 'interaction_id', 'contact_center', 'interactions') }})
     {%- endif %}
 
 ),

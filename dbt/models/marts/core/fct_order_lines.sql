@@ -21,9 +21,9 @@ order_lines as (
 
     select * from {{ ref('stg_sales__order_lines') }}
     {%- if is_incremental() %}
-    where
-        order_id in ({{ keys_admitted_since_last_build('order_id', ref('stg_sales__order_lines')) }})
-        or order_id in ({{ rekeyed('order_id', 'customer_id', 'sales', 'order_lines') }})
+        where
+            order_id in ({{ keys_admitted_since_last_build('order_id', ref('stg_sales__order_lines')) }})
+            or order_id in ({{ rekeyed('order_id', 'customer_id', 'sales', 'order_lines') }})
     {%- endif %}
 
 ),

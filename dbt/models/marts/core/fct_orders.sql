@@ -33,9 +33,9 @@ order_lines as (
 
     select * from {{ ref('fct_order_lines') }}
     {%- if is_incremental() %}
-    where
-        order_id in ({{ keys_admitted_since_last_build('order_id', ref('fct_order_lines')) }})
-        or order_id in ({{ rekeyed('order_id', 'customer_id', 'sales', 'order_lines') }})
+        where
+            order_id in ({{ keys_admitted_since_last_build('order_id', ref('fct_order_lines')) }})
+            or order_id in ({{ rekeyed('order_id', 'customer_id', 'sales', 'order_lines') }})
     {%- endif %}
 
 ),
