@@ -139,10 +139,15 @@ def forget(paths: Paths) -> None:
     record_path(paths).unlink(missing_ok=True)
 
 
-def record(paths: Paths, now: dict[str, str], run_id: str) -> None:
-    """Written after a run that succeeded, atomically (a half-written record reads as none)."""
-    target = record_path(paths)
+def write_record(target: Path, data: dict) -> None:
+    """A JSON record written atomically: a half-written record never exists, it reads as none."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
-    finished = datetime.now(UTC).isoformat(timespec="seconds")
-    tmp.write_text(json.dumps({"run_id": run_id, "finished_at": finished, "fingerprint": now}, indent=2))
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
     tmp.replace(target)
+
+
+def record(paths: Paths, now: dict[str, str], run_id: str) -> None:
+    """Written after a run that succeeded."""
+    finished = datetime.now(UTC).isoformat(timespec="seconds")
+    write_record(record_path(paths), {"run_id": run_id, "finished_at": finished, "fingerprint": now})

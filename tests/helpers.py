@@ -216,7 +216,7 @@ RUN_COLUMNS = {"publish_run_id", "run_id", "fitted_at", "fit_seconds", "_admitte
 PER_RUN = {"clv_model_fit": "fitted_at"}
 
 
-def _comparable(column: str, data_type: str) -> str:
+def comparable_column(column: str, data_type: str) -> str:
     """Numbers as doubles rounded to 9 significant digits (equal within 1e-9 relative), the rest
     as text."""
     if data_type in ("DOUBLE", "FLOAT") or data_type.startswith("DECIMAL"):
@@ -226,11 +226,11 @@ def _comparable(column: str, data_type: str) -> str:
     return f'cast("{column}" as varchar) as "{column}"'
 
 
-def mart_differences(a: Path, b: Path, schema: str = "marts") -> dict[str, int]:
+def mart_differences(a: Path, b: Path, schema: str = "marts", a_may_have_more: bool = False) -> dict[str, int]:
     """Rows of each table of `schema` in DuckDB file `b` missing from the same table in `a` or
     the reverse (`except all` both ways, numbers within 1e-9 relative), for the tables that
-    differ. `a` must have every table of `b`, with the same columns (it may have more tables:
-    a whole run's warehouse against a dbt build's)."""
+    differ. Both files must have the same tables with the same columns; with a_may_have_more,
+    `a` may hold tables `b` lacks (a whole run's warehouse against a dbt build's)."""
 
     def tables(db: Path) -> dict[str, dict[str, str]]:
         with duckdb.connect(str(db), read_only=True) as con:
@@ -246,13 +246,15 @@ def mart_differences(a: Path, b: Path, schema: str = "marts") -> dict[str, int]:
         return out
 
     shape, in_a = tables(b), tables(a)
-    assert shape and {t: in_a.get(t) for t in shape} == shape, "the two builds have different tables or columns"
+    if a_may_have_more:
+        in_a = {t: in_a.get(t) for t in shape}
+    assert shape and in_a == shape, "the two builds have different tables or columns"
     differences = {}
     with duckdb.connect() as con:
         con.execute(f"attach '{a}' as a (read_only)")
         con.execute(f"attach '{b}' as b (read_only)")
         for table, columns in shape.items():
-            cols = ", ".join(_comparable(c, t) for c, t in columns.items())
+            cols = ", ".join(comparable_column(c, t) for c, t in columns.items())
             where = {
                 db: f"where {PER_RUN[table]} = (select max({PER_RUN[table]}) from {db}.{schema}.{table})"
                 if table in PER_RUN

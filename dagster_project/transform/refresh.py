@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
-from ..run_state import code_fingerprint
+from ..run_state import code_fingerprint, write_record
 from ..settings import DBT_PROJECT_DIR, ENGINE_ENV, TIMEZONE_ENV, Paths
 
 RECORD_NAME = "incremental_build.json"
@@ -38,7 +39,7 @@ def fingerprint(build_vars: dict[str, object]) -> dict[str, str]:
     }
 
 
-def _record(paths: Paths):
+def _record(paths: Paths) -> Path:
     return paths.dbt_target / RECORD_NAME
 
 
@@ -59,8 +60,4 @@ def forget(paths: Paths) -> None:
 
 
 def record(paths: Paths, now: dict[str, str]) -> None:
-    record = _record(paths)
-    record.parent.mkdir(parents=True, exist_ok=True)
-    tmp = record.with_suffix(".tmp")
-    tmp.write_text(json.dumps(now, indent=2, sort_keys=True), encoding="utf-8")
-    tmp.replace(record)
+    write_record(_record(paths), now)

@@ -33,8 +33,7 @@
                 on fresh._batch_id = fresh_batches.batch_id
             where
                 fresh_batches.feed = '{{ feed }}'
-                and fresh_batches.judged_at > {{ admission_watermark() }}
-                and fresh_batches.batch_id not in ({{ built_batches() }})
+                and {{ not_built_yet('fresh_batches.batch_id', 'fresh_batches.judged_at') }}
         )
         {%- endif %}
 {%- endmacro %}

@@ -53,16 +53,23 @@
 
 
 {#-
+    `where` condition, the one rule of what is new to this model: a batch (`batch_id`) this
+    table has not built, admitted (`admitted_at`) after its watermark, whenever it was loaded.
+-#}
+{% macro not_built_yet(batch_id, admitted_at) -%}
+    {{ admitted_at }} > {{ admission_watermark() }}
+    and {{ batch_id }} not in ({{ built_batches() }})
+{%- endmacro %}
+
+
+{#-
     The keys (column `key`) that rows of `changed_from` (a staging model, or a fact for the
-    models built on it) carry from batches this table has not built, admitted after its
-    watermark: what is new since the last build, whenever it was loaded.
+    models built on it) carry from batches not built yet.
 -#}
 {% macro keys_admitted_since_last_build(key, changed_from) -%}
     select changed.{{ key }}
     from {{ changed_from }} as changed
-    where
-        changed._admitted_at > {{ admission_watermark() }}
-        and changed._batch_id not in ({{ built_batches() }})
+    where {{ not_built_yet('changed._batch_id', 'changed._admitted_at') }}
 {%- endmacro %}
 
 
@@ -70,12 +77,11 @@
     The keys (column `key`) of this fact's rows whose source record (column `record_id`,
     customer_identity_map.source_record_id of `source_system`/`source_feed`) now has another
     customer key than the row holds: identity resolution merged or re-dealt it. The pairs
-    (record, key) are read once each, so a fact with many rows per record reads one per record.
+    (record, key) are read once each, so a fact with many rows per record reads one per record;
+    the fact is read a second time only when its key is not the record (an order's lines).
 -#}
 {% macro rekeyed(key, record_id, source_system, source_feed) -%}
-    select held.{{ key }}
-    from {{ this }} as held
-    where held.{{ record_id }} in (
+    {%- set records -%}
         select pairs.{{ record_id }}
         from (
             select distinct
@@ -89,5 +95,12 @@
                 and identity_map.source_system = '{{ source_system }}'
                 and identity_map.source_feed = '{{ source_feed }}'
         where pairs.customer_key <> coalesce(identity_map.customer_key, '{{ var("missing_customer_key") }}')
-    )
+    {%- endset -%}
+    {%- if key == record_id -%}
+        {{ records }}
+    {%- else %}
+    select held.{{ key }}
+    from {{ this }} as held
+    where held.{{ record_id }} in ({{ records }})
+    {%- endif %}
 {%- endmacro %}

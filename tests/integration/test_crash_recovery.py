@@ -13,11 +13,10 @@ import sys
 import threading
 import time
 
-import duckdb
 import pytest
 
 from dagster_project.settings import DATA_DIR_ENV, REPO_ROOT, Paths
-from tests.helpers import PER_RUN, RUN_COLUMNS
+from tests.helpers import mart_differences
 
 pytestmark = [pytest.mark.integration, pytest.mark.long]
 
@@ -50,47 +49,6 @@ def _run(paths: Paths) -> str:
     out, _ = run.communicate(timeout=900)
     assert run.returncode == 0, out[-4000:]
     return out
-
-
-def _tables(db, schema: str) -> dict[str, list[str]]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute(
-            "select table_name, column_name from information_schema.columns "
-            "where table_schema = ? order by table_name, ordinal_position",
-            [schema],
-        ).fetchall()
-    out: dict[str, list[str]] = {}
-    for table, column in rows:
-        if column not in RUN_COLUMNS:
-            out.setdefault(table, []).append(column)
-    return out
-
-
-def _differences(a, b, schema: str) -> dict[str, int]:
-    tables = _tables(a, schema)
-    assert tables == _tables(b, schema)
-    diffs = {}
-    with duckdb.connect() as con:
-        con.execute(f"attach '{a}' as a (read_only)")
-        con.execute(f"attach '{b}' as b (read_only)")
-        for table, columns in tables.items():
-            cols = ", ".join(f'"{c}"' for c in columns)
-            a_rows, b_rows = (
-                f"(select {cols} from {db}.{schema}.{table}"
-                + (
-                    f" where {PER_RUN[table]} = (select max({PER_RUN[table]}) from {db}.{schema}.{table}))"
-                    if table in PER_RUN
-                    else ")"
-                )
-                for db in ("a", "b")
-            )
-            n = con.execute(
-                f"select count(*) from ((select * from {a_rows} except all select * from {b_rows}) "
-                f"union all (select * from {b_rows} except all select * from {a_rows}))"
-            ).fetchone()[0]
-            if n:
-                diffs[table] = n
-    return diffs
 
 
 @pytest.fixture(scope="module")
@@ -140,10 +98,10 @@ def test_a_killed_publish_leaves_no_temporary_file_behind(crashed):
 
 def test_the_recovered_warehouse_and_snapshot_equal_a_clean_build(crashed):
     clean, paths, _, _ = crashed
-    assert _differences(clean.warehouse, paths.warehouse, "marts") == {}
+    assert mart_differences(clean.warehouse, paths.warehouse) == {}
     assert (
-        _differences(
-            clean.data_dir / "serving" / "warehouse.duckdb", paths.data_dir / "serving" / "warehouse.duckdb", "marts"
+        mart_differences(
+            clean.data_dir / "serving" / "warehouse.duckdb", paths.data_dir / "serving" / "warehouse.duckdb"
         )
         == {}
     )

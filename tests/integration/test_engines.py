@@ -22,7 +22,7 @@ import pytest
 
 from dagster_project.engines.postgres import ENV, load_raw, local_server
 from dagster_project.settings import DATA_DIR_ENV, REPO_ROOT, Paths
-from tests.helpers import PER_RUN, RUN_COLUMNS
+from tests.helpers import PER_RUN, RUN_COLUMNS, comparable_column
 
 pytestmark = [pytest.mark.integration, pytest.mark.long]
 
@@ -110,17 +110,10 @@ def _columns(con, path: Path) -> dict[str, str]:
 
 
 def _select(path: Path, columns: dict[str, str], where: str) -> str:
-    """Numbers as doubles rounded to 9 significant digits (1e-9 relative), the rest as text."""
-    out = []
-    for c, t in columns.items():
-        if t in ("DOUBLE", "FLOAT") or t.startswith("DECIMAL"):
-            out.append(
-                f'case when "{c}" = 0 then 0 else round(cast("{c}" as double) / pow(10, floor(log10(abs('
-                f'cast("{c}" as double))))), 9) * pow(10, floor(log10(abs(cast("{c}" as double))))) end'
-            )
-        else:
-            out.append(f'cast("{c}" as varchar)')
-    return f"select {', '.join(out)} from read_parquet('{path}') {where}"
+    """Numbers to 9 significant digits (1e-9 relative), the rest as text (comparable_column)."""
+    return (
+        f"select {', '.join(comparable_column(c, t) for c, t in columns.items())} from read_parquet('{path}') {where}"
+    )
 
 
 def test_make_run_engine_postgres_builds_checks_and_publishes(on_postgres):

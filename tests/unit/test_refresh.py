@@ -55,16 +55,3 @@ def test_a_full_refresh_that_stops_half_way_is_done_again(tmp_path, project):
     refresh.record(paths, now)
     refresh.forget(paths)  # what the dbt step does before a full refresh, recording only after it
     assert refresh.full_refresh_reason(paths, now) == "no complete build is recorded for these tables"
-
-
-def test_an_incremental_build_leaves_out_the_unit_tests_a_full_refresh_runs():
-    from dagster_project.transform.assets import DbtBuildConfig, dbt_build_args
-
-    config = DbtBuildConfig(as_of_date="2025-06-30")
-    assert dbt_build_args(config, full_refresh=True) == [
-        "build",
-        "--vars",
-        '{"as_of_date": "2025-06-30"}',
-        "--full-refresh",
-    ]
-    assert dbt_build_args(DbtBuildConfig(), full_refresh=False) == ["build", "--exclude-resource-type", "unit_test"]

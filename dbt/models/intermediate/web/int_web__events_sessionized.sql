@@ -15,16 +15,31 @@
 
 with
 
+-- the events of batches this table has not built; a full build does not read it
+new_events as (  -- noqa: ST03
+
+    select
+        event_id,
+        anonymous_id
+
+    from {{ ref('stg_web__events') }}
+    {%- if is_incremental() %}
+        where {{ not_built_yet('_batch_id', '_admitted_at') }}
+    {%- endif %}
+
+),
+
 events as (
 
     select * from {{ ref('stg_web__events') }}
     {%- if is_incremental() %}
+        -- their visitors, and the visitor a re-sent event moved away from
         where anonymous_id in (
-            {{ keys_admitted_since_last_build('anonymous_id', ref('stg_web__events')) }}
+            select new_events.anonymous_id from new_events
             union
             select held.anonymous_id
             from {{ this }} as held
-            where held.event_id in ({{ keys_admitted_since_last_build('event_id', ref('stg_web__events')) }})
+            where held.event_id in (select new_events.event_id from new_events)
         )
     {%- endif %}
 
